@@ -1,0 +1,200 @@
+import { javascript, typescript, JsonFile } from 'projen';
+
+/**
+ * mlops-stack: constructs (synth time) in `constructs/`, runtime code and the shared tag schema in `src/`.
+ *
+ * Versions pinned here, and why:
+ * - aws-cdk-lib 2.276 / constructs 10.8: peer dependencies (one copy of the construct tree in a user's app);
+ *   the dev copies are pinned to the lowest supported version so we test what we claim to support.
+ * - aws-cdk CLI 2.1148.1: the `latest` tag (3.x) cannot read the cloud assembly schema aws-cdk-lib 2.276 writes.
+ * - typescript ~5.9.3: ts-jest 29 accepts TypeScript < 7.
+ * - cfn-lint and moto (Python) are pinned in test/tools/requirements.txt, installed into .venv by
+ *   test/tools/python-tools.sh.
+ */
+const CDK_VERSION = '2.276.0';
+const CONSTRUCTS_VERSION = '10.8.1';
+
+const project = new typescript.TypeScriptProject({
+  name: 'mlops-stack',
+  description: 'Infrastructure-as-code constructs for an MLOps stack on AWS: GPU compute on EKS, model registry, pipelines, serving and per-team cost attribution.',
+  license: 'Apache-2.0',
+  copyrightOwner: 'mlops-stack contributors',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  // .projenrc.ts is type-checked with everything else by `npm test`; running it needs no extra tsconfig.
+  projenrcTsOptions: {
+    runner: typescript.TypeScriptRunner.tsNode({ tsconfig: 'tsconfig.json', typeCheck: false }),
+    // projen always writes a tsconfig for its rc file; keep it out of the top level (the runner above uses
+    // tsconfig.json).
+    projenCodeDir: '.projen/rc',
+  },
+  packageManager: javascript.NodePackageManager.NPM,
+  // Without it projen asks for an @types/node dist-tag the registry does not serve.
+  minNodeVersion: '20.0.0',
+  typescriptVersion: '~5.9.3',
+  sampleCode: false,
+  release: false,
+  github: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  prettier: false,
+
+  // Two top-level source folders compile into lib/src and lib/constructs.
+  srcdir: 'src',
+  libdir: 'lib',
+  entrypoint: 'lib/constructs/index.js',
+  entrypointTypes: 'lib/constructs/index.d.ts',
+  tsconfig: {
+    // The build config emits only what ships; tsconfig.json (below) covers every folder for editors,
+    // type-checking, jest and eslint.
+    fileName: 'tsconfig.build.json',
+    include: ['src/**/*.ts', 'constructs/**/*.ts'],
+    compilerOptions: {
+      rootDir: '.',
+      outDir: 'lib',
+      lib: ['es2022'],
+      target: 'ES2022',
+      module: 'CommonJS',
+      skipLibCheck: true,
+    },
+  },
+  tsconfigDevFile: 'tsconfig.json',
+  tsconfigDev: {
+    include: ['src/**/*.ts', 'constructs/**/*.ts', 'examples/**/*.ts', 'test/**/*.ts'],
+    exclude: ['node_modules', 'lib', 'cdk.out', 'test/bench/blueprints'],
+    compilerOptions: {
+      // ts-jest transpiles file by file when the tsconfig sets isolatedModules (type-checking is a separate
+      // `tsc --noEmit` step of the test task): about 3x faster on an EKS test file.
+      isolatedModules: true,
+    },
+  },
+
+  peerDeps: [`aws-cdk-lib@^${CDK_VERSION}`, `constructs@^${CONSTRUCTS_VERSION}`],
+  deps: [
+    'cdk8s@^2.70.106',
+    'cdk8s-plus-28@^2.5.6',
+    '@aws-sdk/client-sagemaker@^3.1142.0',
+    '@aws-sdk/client-cost-explorer@^3.1138.0',
+    // kubectl handler layer for manifests/charts applied through aws-eks-v2; v35 matches the cluster version
+    // and is the newest that exists (-v37 does not).
+    '@aws-cdk/lambda-layer-kubectl-v35@^2.2.2',
+  ],
+  devDeps: [
+    'aws-cdk@2.1148.1',
+    'cdk-nag@^3.0.2',
+    'aws-sdk-client-mock@^4.1.0',
+    'cdk8s-cli@^2.207.60',
+    'ts-node@^10.9.2',
+    'ajv@^8.20.0',
+    'ajv-formats@^3.0.1',
+    'yaml@^2.9.1',
+    'playwright-core@^1.65.1',
+    'eslint-plugin-jest@^28',
+  ],
+
+  jest: true,
+  jestOptions: {
+    junitReporting: false,
+    // CI must never rewrite snapshots: `npm test` fails on a mismatch, `npx projen test:update` updates.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      collectCoverage: false,
+      setupFiles: ['<rootDir>/test/setup.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/lib/', '/cdk.out/'],
+      // Each synth of an EKS stack takes a few seconds; two workers match the 2-core CI machine.
+      maxWorkers: 2,
+      testTimeout: 120_000,
+    },
+  },
+  tsJestOptions: {
+    transformOptions: {
+      tsconfig: typescript.TsJestTsconfig.fromFile('tsconfig.json'),
+    },
+  },
+
+  eslint: true,
+  eslintOptions: {
+    dirs: ['src', 'constructs'],
+    devdirs: ['test', 'examples', '.projenrc.ts'],
+    fileExtensions: ['.ts'],
+    // CI must never rewrite source.
+    commandOptions: { fix: false },
+    ignorePatterns: ['constructs/k8s/imports/**', 'lib/**', 'cdk.out/**', 'test/bench/blueprints/**', '*.d.ts', '*.js'],
+  },
+
+  gitignore: ['cdk.out/', '.venv/', '.cache/', '*.tsbuildinfo', 'test/bench/blueprints/node_modules/', 'report-out/'],
+});
+
+// npm pack ships lib/ (JavaScript and .d.ts of src and constructs), README and LICENSE, nothing else.
+for (const pattern of ['/constructs/', '/examples/', '/cdk.out/', '/.venv/', '/.ci/', '/cdk.json', '/lib/examples/', '/lib/test/']) {
+  project.addPackageIgnore(pattern);
+}
+// Only our own test files; projen's defaults also scan src/ for tests.
+project.tryFindObjectFile('package.json')!.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
+project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'constructs/**/*.ts', 'examples/**/*.ts', 'test/**/*.ts']);
+
+setupLayoutRules(project);
+setupTestTask(project);
+setupCdkApp(project);
+
+project.synth();
+
+/** Lint rules that encode the architecture and keep tests honest. */
+function setupLayoutRules(p: typescript.TypeScriptProject) {
+  const eslint = p.eslint!;
+  // src/ is what runs at run time and what both sides share: it must never pull in synth-time code.
+  eslint.addOverride({
+    files: ['src/**/*.ts'],
+    rules: {
+      'import/no-restricted-paths': ['error', {
+        zones: [{ target: './src', from: './constructs', message: 'src/ is runtime code and must not import constructs/.' }],
+      }],
+    },
+  });
+  // An expect() without a matcher asserts nothing.
+  eslint.addPlugins('jest');
+  eslint.addOverride({
+    files: ['test/**/*.ts'],
+    rules: {
+      'jest/valid-expect': 'error',
+      'jest/no-disabled-tests': 'error',
+      'jest/no-focused-tests': 'error',
+      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*', 'assert*', 'Template.**', 'Annotations.**', 'template.**', 'annotations.**'] }],
+    },
+  });
+}
+
+/**
+ * `npm test`: type-check, Python validators, jest (snapshots never updated), eslint (never --fix).
+ */
+function setupTestTask(p: typescript.TypeScriptProject) {
+  const test = p.tasks.tryFind('test')!;
+  test.reset();
+  test.exec('tsc --noEmit -p tsconfig.json', { name: 'typecheck' });
+  test.exec('bash test/tools/python-tools.sh', { name: 'python validators (cfn-lint, moto) into .venv' });
+  test.exec('jest --passWithNoTests=false --ci');
+  test.spawn(p.tasks.tryFind('eslint')!);
+
+  p.addTask('synth:example', {
+    description: 'Synthesize the full platform example (no AWS account needed)',
+    exec: 'cdk synth --quiet',
+  });
+  p.addTask('bench', {
+    description: 'Benchmarks: synth time, report throughput, memory, API calls, detection quality',
+    exec: 'ts-node --transpile-only test/bench/run.ts',
+  });
+}
+
+/** cdk.json points at the full platform example; env-agnostic, so it synthesizes without credentials. */
+function setupCdkApp(p: typescript.TypeScriptProject) {
+  new JsonFile(p, 'cdk.json', {
+    obj: {
+      // Transpile-only: type-checking is `npm test`'s job; this keeps `cdk synth` at seconds, not tens of them.
+      app: 'npx ts-node --transpile-only --project tsconfig.json examples/platform/main.ts',
+      output: 'cdk.out',
+      watch: { include: ['constructs/**', 'examples/**'] },
+    },
+    omitEmpty: true,
+  });
+}

@@ -1,0 +1,3 @@
+export * from '../src';
+export * from './cost';
+export * from './testing';

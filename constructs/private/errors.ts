@@ -1,0 +1,30 @@
+import { Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { MlopsStackError } from '../../src/errors';
+
+/**
+ * An {@link MlopsStackError} prefixed with the path of the construct that received the bad input.
+ */
+export function validationError(scope: IConstruct, message: string): MlopsStackError {
+  return new MlopsStackError(message, scope.node.path);
+}
+
+/**
+ * Throw once with every problem, so a user fixes them all in one round instead of one per synth.
+ */
+export function throwIfProblems(scope: IConstruct, what: string, problems: readonly string[]): void {
+  if (problems.length === 1) {
+    throw validationError(scope, problems[0]);
+  }
+  if (problems.length > 1) {
+    throw validationError(scope, `${what}:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/**
+ * Whether a value is known at synth time. Values that are tokens (a parameter, an attribute of another
+ * resource) are checked by CloudFormation instead.
+ */
+export function isResolved(value: unknown): boolean {
+  return !Token.isUnresolved(value);
+}

@@ -1,0 +1,153 @@
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { CostAttribution, TagSchema } from '../../../constructs';
+
+const PLATFORM = { 'project': 'recsys', 'cost-center': 'cc-1234', 'environment': 'prod' };
+
+function tagsOn(stack: Stack, type: string): Record<string, string> {
+  const [resource] = Object.values(Template.fromStack(stack).findResources(type));
+  return Object.fromEntries((resource.Properties.Tags as { Key: string; Value: string }[]).map(t => [t.Key, t.Value]));
+}
+
+describe('CostAttribution', () => {
+  test('tags every taggable resource below the scope', () => {
+    const app = new App();
+    CostAttribution.apply(app, { tags: { ...PLATFORM, team: 'platform' } });
+    const stack = new Stack(app, 'S');
+    new sns.Topic(stack, 'T');
+    expect(tagsOn(stack, 'AWS::SNS::Topic')).toEqual({ ...PLATFORM, team: 'platform' });
+  });
+
+  test('a narrower scope overrides values of a wider one', () => {
+    const app = new App();
+    CostAttribution.apply(app, { tags: { ...PLATFORM, team: 'platform' } });
+    const stack = new Stack(app, 'S');
+    new sns.Topic(stack, 'Shared');
+    const pool = new sns.Topic(stack, 'FraudPool');
+    CostAttribution.apply(pool, { tags: { team: 'fraud' } });
+
+    const topics = Template.fromStack(stack).findResources('AWS::SNS::Topic');
+    const teamOf = (prefix: string) => Object.entries(topics).find(([id]) => id.startsWith(prefix))![1]
+      .Properties.Tags.find((t: any) => t.Key === 'team').Value;
+    expect(teamOf('Shared')).toBe('platform');
+    expect(teamOf('FraudPool')).toBe('fraud');
+    expect(CostAttribution.tagsOf(pool)).toEqual({ ...PLATFORM, team: 'fraud' });
+  });
+
+  test('fails synthesis listing each resource path and its missing keys', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    CostAttribution.apply(stack, { tags: { project: 'recsys' } });
+    new sns.Topic(stack, 'A');
+    new sns.Topic(stack, 'B');
+    expect(() => app.synth()).toThrow(
+      /2 taggable resource\(s\) lack required cost-attribution tags[^]*S\/A\/Resource \(AWS::SNS::Topic\): missing team, cost-center, environment[^]*S\/B\/Resource \(AWS::SNS::Topic\): missing team, cost-center, environment/,
+    );
+  });
+
+  test('passes once a narrower scope supplies the missing key', () => {
+    const app = new App();
+    CostAttribution.apply(app, { tags: PLATFORM });
+    const stack = new Stack(app, 'S');
+    new sns.Topic(stack, 'A');
+    CostAttribution.apply(stack, { tags: { team: 'fraud' } });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('resources that cannot carry tags are not required to', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    CostAttribution.apply(stack, { tags: { ...PLATFORM, team: 'fraud' } });
+    new CfnResource(stack, 'WaitHandle', { type: 'AWS::CloudFormation::WaitConditionHandle' });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('reports a resource once when attribution is applied at nested scopes', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    CostAttribution.apply(stack, { tags: { project: 'recsys' } });
+    CostAttribution.apply(app, { tags: { environment: 'dev' } });
+    new sns.Topic(stack, 'A');
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.match(/S\/A\/Resource/g)).toHaveLength(1);
+  });
+
+  test.each([
+    [{ team: 'ML Platform' }, /"ML Platform" cannot be a Kubernetes label value/],
+    [{ teams: 'fraud' }, /tag key "teams" is not in the schema; allowed keys: team, project/],
+    [{ team: 'x'.repeat(300) }, /AWS allows at most 256/],
+  ])('rejects invalid values at the call, naming the construct path: %j', (tags, message) => {
+    const stack = new Stack(new App(), 'Platform');
+    expect(() => CostAttribution.apply(stack, { tags })).toThrow(/^Platform: CostAttribution tags are invalid/);
+    expect(() => CostAttribution.apply(stack, { tags })).toThrow(message);
+  });
+
+  test('a custom schema drives the tags, the check and the labels', () => {
+    const schema = TagSchema.define({
+      keys: [{ key: 'owner', required: true }, { key: 'CostCenter', required: true, labelName: 'cost-center' }],
+      teamKey: 'owner',
+    });
+    const app = new App();
+    CostAttribution.apply(app, { schema, tags: { CostCenter: 'cc-9' } });
+    const stack = new Stack(app, 'S');
+    const topic = new sns.Topic(stack, 'A');
+    expect(() => CostAttribution.apply(stack, { tags: { team: 'fraud' } })).toThrow(/allowed keys: owner, CostCenter/);
+    CostAttribution.apply(stack, { tags: { owner: 'fraud' } });
+    expect(CostAttribution.schemaOf(topic)).toBe(schema);
+    expect(CostAttribution.labelsOf(topic)).toEqual({ 'mlops-stack.io/owner': 'fraud', 'mlops-stack.io/cost-center': 'cc-9' });
+    expect(tagsOn(stack, 'AWS::SNS::Topic')).toEqual({ owner: 'fraud', CostCenter: 'cc-9' });
+  });
+
+  test('a custom schema fails synthesis on its own required keys', () => {
+    const schema = TagSchema.define({ keys: [{ key: 'owner', required: true }, { key: 'env', required: true }], teamKey: 'owner' });
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    CostAttribution.apply(stack, { schema, tags: { owner: 'fraud' } });
+    new sns.Topic(stack, 'A');
+    expect(() => app.synth()).toThrow(/S\/A\/Resource \(AWS::SNS::Topic\): missing env/);
+  });
+
+  test('one tree uses one schema', () => {
+    const app = new App();
+    CostAttribution.apply(app, { tags: PLATFORM });
+    const other = TagSchema.define({ keys: [{ key: 'owner', required: true }], teamKey: 'owner' });
+    expect(() => CostAttribution.apply(new Stack(app, 'S'), { schema: other, tags: { owner: 'x' } }))
+      .toThrow(/^S: schema differs from the tag schema applied at "<app>"/);
+  });
+
+  test('tagModel uses the schema model key, and does nothing when the schema has none', () => {
+    const app = new App();
+    CostAttribution.apply(app, { tags: { ...PLATFORM, team: 'fraud' } });
+    const stack = new Stack(app, 'S');
+    const topic = new sns.Topic(stack, 'A');
+    CostAttribution.tagModel(topic, 'fraud-xgb');
+    expect(tagsOn(stack, 'AWS::SNS::Topic').model).toBe('fraud-xgb');
+
+    const bare = TagSchema.define({ keys: [{ key: 'owner', required: true }], teamKey: 'owner' });
+    const app2 = new App();
+    const stack2 = new Stack(app2, 'S');
+    CostAttribution.apply(stack2, { schema: bare, tags: { owner: 'fraud' } });
+    const topic2 = new sns.Topic(stack2, 'A');
+    CostAttribution.tagModel(topic2, 'fraud-xgb');
+    expect(tagsOn(stack2, 'AWS::SNS::Topic')).toEqual({ owner: 'fraud' });
+  });
+
+  test('labelsOf gives the effective tags as Kubernetes labels', () => {
+    const app = new App();
+    CostAttribution.apply(app, { tags: PLATFORM });
+    const stack = new Stack(app, 'S');
+    CostAttribution.apply(stack, { tags: { team: 'fraud' } });
+    expect(CostAttribution.labelsOf(stack)).toEqual({
+      'mlops-stack.io/team': 'fraud',
+      'mlops-stack.io/project': 'recsys',
+      'mlops-stack.io/cost-center': 'cc-1234',
+      'mlops-stack.io/environment': 'prod',
+    });
+  });
+});

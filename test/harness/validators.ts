@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+
+/** Project root: the folder with package.json. */
+export const ROOT = path.resolve(__dirname, '..', '..');
+const VENV_BIN = path.join(ROOT, '.venv', 'bin');
+
+/** One cdk-nag finding that was not acknowledged. */
+export interface NagViolation {
+  readonly rule: string;
+  readonly description: string;
+  readonly paths: string[];
+}
+
+/** The result of synthesizing an app with cdk-nag's AWS Solutions checks. */
+export interface NaggedSynth {
+  /** The cloud assembly, when synthesis passed every check. */
+  readonly assembly?: CloudAssembly;
+  /** Unacknowledged findings; empty when the app passed. */
+  readonly violations: NagViolation[];
+  readonly outdir: string;
+}
+
+/**
+ * Synthesize what `build` adds to a fresh App with cdk-nag's AWS Solutions checks, the same way
+ * `npx cdk synth` runs the examples. Synthesis throws on any unacknowledged finding; the findings are
+ * read back from the validation report aws-cdk-lib writes.
+ */
+export function synthWithNag(build: (scope: App) => void): NaggedSynth {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'mlops-stack-synth-'));
+  const app = new App({ outdir });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  build(app);
+  try {
+    return { assembly: app.synth(), violations: [], outdir };
+  } catch (e) {
+    const report = path.join(outdir, 'validation-report.json');
+    if (!existsSync(report)) {
+      throw e;
+    }
+    const parsed = JSON.parse(readFileSync(report, 'utf8'));
+    const violations: NagViolation[] = [];
+    for (const plugin of parsed.pluginReports ?? []) {
+      for (const v of plugin.violations ?? []) {
+        violations.push({
+          rule: v.ruleName,
+          description: v.description,
+          paths: (v.violatingConstructs ?? []).map((c: any) => c.constructPath),
+        });
+      }
+    }
+    if (violations.length === 0) {
+      throw e;
+    }
+    return { violations, outdir };
+  }
+}
+
+/** Human-readable list of findings, for test failure messages. */
+export function describeViolations(violations: readonly NagViolation[]): string {
+  return violations.map(v => `${v.rule}: ${v.description}\n    ${v.paths.join('\n    ')}`).join('\n');
+}
+
+/** The result of running cfn-lint. */
+export interface CfnLintResult {
+  readonly exitCode: number;
+  /** Findings at error level (cfn-lint's E rules). */
+  readonly errors: string[];
+  readonly output: string;
+}
+
+/**
+ * Run the pinned cfn-lint from `.venv` over templates. Errors (E*) fail; warnings and informational findings
+ * are reported in `output` but do not count.
+ */
+export function cfnLint(templates: readonly string[]): CfnLintResult {
+  const bin = path.join(VENV_BIN, 'cfn-lint');
+  if (!existsSync(bin)) {
+    throw new Error('cfn-lint is not installed in .venv; run \'bash test/tools/python-tools.sh\' (npm test does this first)');
+  }
+  const run = spawnSync(bin, ['--format', 'parseable', '--', ...templates], { encoding: 'utf8' });
+  if (run.error) {
+    throw run.error;
+  }
+  const output = `${run.stdout}${run.stderr}`;
+  // parseable format: file:line:col:endline:endcol:rule:message
+  const errors = run.stdout.split('\n').filter(line => /:E\d{4}:/.test(line));
+  return { exitCode: run.status ?? -1, errors, output };
+}
+
+/** Template files of every stack in an assembly, nested stages included. */
+export function templatePaths(assembly: CloudAssembly): string[] {
+  const out: string[] = [];
+  const visit = (a: CloudAssembly) => {
+    for (const stack of a.stacks) {
+      out.push(path.join(a.directory, stack.templateFile));
+    }
+    for (const nested of a.nestedAssemblies) {
+      visit(nested.nestedAssembly);
+    }
+  };
+  visit(assembly);
+  return out;
+}
+
