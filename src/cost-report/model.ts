@@ -1,0 +1,82 @@
+/**
+ * The data model shared by every part of the cost report: what is read from Cost Explorer, what the anomaly
+ * detector consumes, and what the renderers print.
+ *
+ * Money is never a JavaScript number here: Cost Explorer returns decimal strings with up to 10 fractional
+ * digits, and a float sum of a million of them drifts by cents. {@link Amount} is an exact fixed-point value.
+ */
+
+/** Fractional digits kept exactly: Cost Explorer amounts carry up to 10. */
+export const AMOUNT_SCALE = 10;
+
+/**
+ * An exact monetary amount: `units` is the value times 10^{@link AMOUNT_SCALE}.
+ */
+export interface Amount {
+  readonly units: bigint;
+}
+
+/** The team value of spend that carries no team tag (Cost Explorer's `team$`). Shown, never dropped. */
+export const UNTAGGED = '(untagged)';
+
+/**
+ * One day of one service's spend for one team: the grain of the report (and of the CSV).
+ */
+export interface CostRow {
+  /** UTC day, `YYYY-MM-DD`. */
+  readonly day: string;
+  /** Team tag value, or {@link UNTAGGED}. */
+  readonly team: string;
+  /** AWS service as Cost Explorer names it (`Amazon Elastic Compute Cloud - Compute`). */
+  readonly service: string;
+  readonly amount: Amount;
+  /** Cost Explorer marks the day `Estimated`: shown as provisional, never alerted on. */
+  readonly estimated: boolean;
+}
+
+/**
+ * What the report covers and how it was read.
+ */
+export interface CostQuery {
+  /** First day, inclusive, `YYYY-MM-DD`. */
+  readonly start: string;
+  /** Last day, exclusive, `YYYY-MM-DD` (Cost Explorer's convention). */
+  readonly end: string;
+  /** Tag key grouped by: the tag schema's team key. */
+  readonly tagKey: string;
+  /** Cost Explorer metric, e.g. `NetAmortizedCost`. */
+  readonly metric: string;
+}
+
+/**
+ * Every row of a report period, in one currency.
+ */
+export interface CostDataset {
+  readonly query: CostQuery;
+  /** ISO 4217 code; rows in more than one currency are an error, not a sum. */
+  readonly currency: string;
+  readonly rows: readonly CostRow[];
+  /** Cost Explorer requests made to build this dataset (each costs USD 0.01); 0 when replayed or cached. */
+  readonly apiCalls: number;
+}
+
+/**
+ * One anomaly: consecutive flagged days of one team merged, with what drove it.
+ */
+export interface Anomaly {
+  readonly team: string;
+  /** First flagged day, `YYYY-MM-DD`. */
+  readonly start: string;
+  /** Last flagged day, inclusive. */
+  readonly end: string;
+  /** Sum over the flagged days of (actual - expected). */
+  readonly impact: Amount;
+  /** impact / expected over the flagged days, in percent. */
+  readonly impactPercent: number;
+  /** Largest robust z-score among the flagged days. */
+  readonly maxScore: number;
+  /** Services ordered by their share of the impact, largest first. */
+  readonly drivers: readonly { readonly service: string; readonly impact: Amount }[];
+  /** `daily` (the weekday-aware rule) or `drift` (month-to-date creep). */
+  readonly kind: 'daily' | 'drift';
+}
