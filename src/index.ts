@@ -1,2 +1,3 @@
 export * from './errors';
 export * from './tags';
+export * from './cost-report';

@@ -80,3 +80,52 @@ export interface Anomaly {
   /** `daily` (the weekday-aware rule) or `drift` (month-to-date creep). */
   readonly kind: 'daily' | 'drift';
 }
+
+/**
+ * One team's spend over the report period.
+ */
+export interface TeamTotal {
+  /** Team tag value, or {@link UNTAGGED}. */
+  readonly team: string;
+  readonly total: Amount;
+  /** Share of the account total, 0..1 (for charts; never used for money). */
+  readonly share: number;
+  /** Per-service totals, largest first. */
+  readonly services: readonly { readonly service: string; readonly total: Amount }[];
+}
+
+/**
+ * Month-to-date spend and a month-end projection for one team.
+ */
+export interface TeamProjection {
+  readonly team: string;
+  /** Month of the last complete day, `YYYY-MM`. */
+  readonly month: string;
+  readonly monthToDate: Amount;
+  readonly projectedMonth: Amount;
+  /** Same-length trailing baseline the projection is compared with. */
+  readonly baselineMonth: Amount;
+}
+
+/**
+ * Everything a renderer needs: built once from a {@link CostDataset}, rendered as Markdown, CSV, JSON or HTML.
+ */
+export interface CostReport {
+  readonly query: CostQuery;
+  readonly currency: string;
+  /** ISO timestamp of when the report was built. */
+  readonly generatedAt: string;
+  /** Every day of the period, ascending. */
+  readonly days: readonly string[];
+  /** Days Cost Explorer marked `Estimated`: shown as provisional. */
+  readonly provisionalDays: readonly string[];
+  /** Account total: exactly the sum of every row. */
+  readonly total: Amount;
+  /** Per-team totals including the {@link UNTAGGED} row; they add up to {@link total} exactly. */
+  readonly teams: readonly TeamTotal[];
+  /** The raw rows, the grain of the CSV. */
+  readonly rows: readonly CostRow[];
+  readonly anomalies: readonly Anomaly[];
+  readonly projections: readonly TeamProjection[];
+  readonly apiCalls: number;
+}
