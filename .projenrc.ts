@@ -1,4 +1,4 @@
-import { javascript, typescript, JsonFile } from 'projen';
+import { DependencyType, javascript, typescript, JsonFile } from 'projen';
 
 /**
  * mlops-stack: constructs (synth time) in `constructs/`, runtime code and the shared tag schema in `src/`.
@@ -8,6 +8,7 @@ import { javascript, typescript, JsonFile } from 'projen';
  *   the dev copies are pinned to the lowest supported version so we test what we claim to support.
  * - aws-cdk CLI 2.1148.1: the `latest` tag (3.x) cannot read the cloud assembly schema aws-cdk-lib 2.276 writes.
  * - typescript ~5.9.3: ts-jest 29 accepts TypeScript < 7.
+ * - jest 29 and eslint-import-resolver-typescript 3.6.3: see the note after the project definition.
  * - cfn-lint and moto (Python) are pinned in test/tools/requirements.txt, installed into .venv by
  *   test/tools/python-tools.sh.
  */
@@ -95,6 +96,7 @@ const project = new typescript.TypeScriptProject({
 
   jest: true,
   jestOptions: {
+    jestVersion: '^29',
     junitReporting: false,
     // CI must never rewrite snapshots: `npm test` fails on a mismatch, `npx projen test:update` updates.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -133,6 +135,12 @@ for (const pattern of ['/constructs/', '/examples/', '/cdk.out/', '/.venv/', '/.
 // Only our own test files; projen's defaults also scan src/ for tests.
 project.tryFindObjectFile('package.json')!.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
 project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'constructs/**/*.ts', 'examples/**/*.ts', 'test/**/*.ts']);
+
+// jest 30 and eslint-import-resolver-typescript 4 depend on unrs-resolver, whose per-platform optional
+// bindings the registry mirror CI uses does not serve for every platform: the lock file then misses them and
+// `npm ci` refuses to run. jest 29 (jestVersion above) and the resolver 3.6 use pure-JavaScript resolvers.
+// Added after construction because projen's eslint component adds the resolver unpinned.
+project.deps.addDependency('eslint-import-resolver-typescript@3.6.3', DependencyType.BUILD);
 
 setupLayoutRules(project);
 setupTestTask(project);
