@@ -92,6 +92,9 @@ const project = new typescript.TypeScriptProject({
     'yaml@^2.9.1',
     'playwright-core@^1.65.1',
     'eslint-plugin-jest@^28',
+    // ts-jest requires jest-util at run time but declares it an optional peer; with jest 29 npm no longer hoists
+    // a copy to the top level by chance.
+    'jest-util@^29',
   ],
 
   jest: true,
