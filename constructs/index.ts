@@ -1,3 +1,4 @@
 export * from '../src';
 export * from './cost';
+export * from './registry';
 export * from './testing';
