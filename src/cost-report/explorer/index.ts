@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './parse';
+export * from './reader';
+export * from './request';
+export * from './throttle';

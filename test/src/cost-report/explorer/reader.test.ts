@@ -1,0 +1,304 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import {
+  CostExplorerClient,
+  DataUnavailableException,
+  GetCostAndUsageCommand,
+  InvalidNextTokenException,
+  LimitExceededException,
+  RequestChangedException,
+} from '@aws-sdk/client-cost-explorer';
+import { mockClient } from 'aws-sdk-client-mock';
+import { formatAmountExact, sumAmounts } from '../../../../src/cost-report/amount';
+import { readCostExplorer, type ReadCostExplorerOptions } from '../../../../src/cost-report/explorer';
+import { UNTAGGED } from '../../../../src/cost-report/model';
+import { page, recordingSleep } from '../fixtures';
+
+const ce = mockClient(CostExplorerClient);
+const NOW = () => new Date('2026-11-23T10:00:00Z');
+let tmp: string;
+
+beforeEach(() => {
+  ce.reset();
+  tmp = mkdtempSync(path.join(tmpdir(), 'cost-reader-'));
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+function read(options: Partial<ReadCostExplorerOptions> = {}) {
+  return readCostExplorer({ start: '2026-01-01', end: '2026-01-03', now: NOW, ratePerSecond: 1000, sleep: recordingSleep().sleep, ...options });
+}
+
+// Cost Explorer's model has no AccessDeniedException class; the SDK raises a generic service error by that name.
+const accessDenied = () => Object.assign(new Error('User is not authorized to perform: ce:GetCostAndUsage'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+const awsError = <T>(Ctor: new (o: { message: string; $metadata: object }) => T, message = 'nope') => new Ctor({ message, $metadata: { httpStatusCode: 400 } });
+
+describe('pagination', () => {
+  test('follows NextPageToken until it is absent, one request per page', async () => {
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce(page({ '2026-01-01': [['fraud', 'Amazon EC2', '1.5']] }, { token: 't1' }))
+      .resolvesOnce(page({ '2026-01-01': [['search', 'Amazon S3', '2.25']] }, { token: 't2' }))
+      .resolvesOnce(page({ '2026-01-02': [['fraud', 'Amazon EC2', '3']] }));
+    const { dataset, stats } = await read();
+    expect(dataset.rows.map(r => [r.day, r.team, r.service, formatAmountExact(r.amount)])).toEqual([
+      ['2026-01-01', 'fraud', 'Amazon EC2', '1.5'],
+      ['2026-01-01', 'search', 'Amazon S3', '2.25'],
+      ['2026-01-02', 'fraud', 'Amazon EC2', '3'],
+    ]);
+    expect(stats.requests).toBe(3);
+    expect(dataset.apiCalls).toBe(3);
+    expect(ce.commandCalls(GetCostAndUsageCommand).map(c => c.args[0].input.NextPageToken)).toEqual([undefined, 't1', 't2']);
+  });
+
+  test('asks for DAILY, the metric, and grouping by the tag key and SERVICE', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({}));
+    await read({ tagKey: 'owner', metric: 'UnblendedCost' });
+    expect(ce.commandCalls(GetCostAndUsageCommand)[0].args[0].input).toEqual({
+      TimePeriod: { Start: '2026-01-01', End: '2026-01-03' },
+      Granularity: 'DAILY',
+      Metrics: ['UnblendedCost'],
+      GroupBy: [{ Type: 'TAG', Key: 'owner' }, { Type: 'DIMENSION', Key: 'SERVICE' }],
+    });
+  });
+
+  test('splits a long range into calendar-month windows', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({}));
+    const { stats } = await read({ start: '2026-01-15', end: '2026-03-10' });
+    expect(ce.commandCalls(GetCostAndUsageCommand).map(c => c.args[0].input.TimePeriod)).toEqual([
+      { Start: '2026-01-15', End: '2026-02-01' },
+      { Start: '2026-02-01', End: '2026-03-01' },
+      { Start: '2026-03-01', End: '2026-03-10' },
+    ]);
+    expect(stats.windows).toBe(3);
+  });
+
+  test('stops with an error when a token comes back twice instead of paying forever', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({}, { token: 'same' }));
+    await expect(read()).rejects.toThrow(/same NextPageToken twice/);
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(2);
+  });
+
+  test('reports progress after each page', async () => {
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce(page({ '2026-01-01': [['a', 's', '1']] }, { token: 't' }))
+      .resolvesOnce(page({ '2026-01-02': [['a', 's', '1']] }));
+    const seen: string[] = [];
+    await read({ onProgress: p => seen.push(`${p.page}:${p.rows}:${p.requests}:${p.source}`) });
+    expect(seen).toEqual(['1:1:1:aws', '2:2:2:aws']);
+  });
+});
+
+describe('parsing', () => {
+  test('keeps the untagged group (team$) as its own row', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-01': [['', 'AWS Lambda', '0.37'], ['fraud', 'AWS Lambda', '1']] }));
+    const { dataset } = await read();
+    expect(dataset.rows.map(r => r.team)).toEqual([UNTAGGED, 'fraud']);
+  });
+
+  test('marks rows of Estimated days provisional', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-01': [['a', 's', '1']], '2026-01-02': [['a', 's', '2']] }, { estimated: ['2026-01-02'] }));
+    const { dataset } = await read();
+    expect(dataset.rows.map(r => r.estimated)).toEqual([false, true]);
+  });
+
+  test('keeps amounts exact: 0.1 + 0.2 is 0.3', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-01': [['a', 's', '0.1'], ['a', 't', '0.2']] }));
+    const { dataset } = await read();
+    expect(formatAmountExact(sumAmounts(dataset.rows.map(r => r.amount)))).toBe('0.3');
+  });
+
+  test('reads the currency of the amounts', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-01': [['a', 's', '1']] }, { unit: 'EUR' }));
+    const { dataset } = await read();
+    expect(dataset.currency).toBe('EUR');
+  });
+
+  test('rejects amounts in two currencies instead of summing them', async () => {
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce(page({ '2026-01-01': [['a', 's', '1']] }, { token: 't' }))
+      .resolvesOnce(page({ '2026-01-02': [['b', 's', '1']] }, { unit: 'EUR' }));
+    await expect(read()).rejects.toThrow(/more than one currency: USD .* and EUR \(at 2026-01-02, b, s\)/);
+  });
+
+  test('accepts a partial answer: a day with no groups and an empty page', async () => {
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce({ $metadata: {}, ResultsByTime: [{ TimePeriod: { Start: '2026-01-01', End: '2026-01-02' }, Estimated: false }], NextPageToken: 't' })
+      .resolvesOnce(page({}, { token: 'u' }))
+      .resolvesOnce(page({ '2026-01-02': [['a', 's', '4']] }));
+    const { dataset, stats } = await read();
+    expect(dataset.rows).toHaveLength(1);
+    expect(stats.pages).toBe(3);
+  });
+
+  test.each([
+    ['no ResultsByTime', { $metadata: {} }, /no ResultsByTime/],
+    ['a day that is not a day', { $metadata: {}, ResultsByTime: [{ TimePeriod: { Start: '2026-13-01' } }] }, /TimePeriod.Start is "2026-13-01"/],
+    ['a day outside the window', page({ '2026-02-01': [] }), /2026-02-01, outside the requested window/],
+    ['a non-decimal amount', page({ '2026-01-01': [['a', 's', '1e3']] }), /amount "1e3" is not a decimal/],
+    ['another metric', page({ '2026-01-01': [['a', 's', '1']] }, { metric: 'UnblendedCost' }), /no NetAmortizedCost amount/],
+    ['another tag key', page({ '2026-01-01': [['a', 's', '1']] }, { tagKey: 'owner' }), /is grouped by .*owner|does not start with "team\$"/],
+    ['a missing currency', { $metadata: {}, ResultsByTime: [{ TimePeriod: { Start: '2026-01-01' }, Groups: [{ Keys: ['team$a', 's'], Metrics: { NetAmortizedCost: { Amount: '2' } } }] }] }, /no currency unit/],
+    ['one key instead of two', { $metadata: {}, ResultsByTime: [{ TimePeriod: { Start: '2026-01-01' }, Groups: [{ Keys: ['team$a'], Metrics: {} }] }] }, /expected \[team\$<value>, <service>\]/],
+  ])('rejects a malformed answer: %s', async (_what, response, message) => {
+    ce.on(GetCostAndUsageCommand).resolves(response as never);
+    await expect(read()).rejects.toThrow(message);
+  });
+});
+
+describe('throttling', () => {
+  test('retries LimitExceededException with growing backoff and counts every request', async () => {
+    ce.on(GetCostAndUsageCommand)
+      .rejectsOnce(awsError(LimitExceededException))
+      .rejectsOnce(awsError(LimitExceededException))
+      .resolvesOnce(page({ '2026-01-01': [['a', 's', '1']] }));
+    const { sleep, delays } = recordingSleep();
+    const { dataset, stats } = await read({ sleep, random: () => 0.999, baseDelayMs: 100 });
+    expect(dataset.rows).toHaveLength(1);
+    expect(stats).toMatchObject({ requests: 3, retries: 2 });
+    // Full jitter below a ceiling that doubles: 100 ms, then 200 ms.
+    expect(delays).toEqual([99, 199]);
+  });
+
+  test('retries a generic throttling error (HTTP 429)', async () => {
+    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+    ce.on(GetCostAndUsageCommand).rejectsOnce(throttled).resolvesOnce(page({}));
+    const { stats } = await read();
+    expect(stats.retries).toBe(1);
+  });
+
+  test('gives up after maxAttempts with advice to lower the rate', async () => {
+    ce.on(GetCostAndUsageCommand).rejects(awsError(LimitExceededException));
+    await expect(read({ maxAttempts: 3 })).rejects.toThrow(/still throttled .* after 3 attempts.*--rate/);
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(3);
+  });
+
+  test('paces requests with the client-side rate limit', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({}));
+    const { sleep, delays } = recordingSleep();
+    let clock = 0;
+    const pacedSleep = async (ms: number) => { clock += ms; await sleep(ms); };
+    jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    try {
+      await read({ start: '2026-01-01', end: '2026-05-01', ratePerSecond: 2, sleep: pacedSleep });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    // Four windows at 2 requests per second with a burst of 2: the last two requests wait 500 ms each.
+    expect(delays).toEqual([500, 500]);
+  });
+});
+
+describe('errors', () => {
+  test('access denied names the missing permission', async () => {
+    ce.on(GetCostAndUsageCommand).rejects(accessDenied());
+    await expect(read()).rejects.toThrow(/lacks the IAM permission "ce:GetCostAndUsage"/);
+  });
+
+  test('missing credentials point to --sample', async () => {
+    ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    await expect(read()).rejects.toThrow(/no AWS credentials were found.*--sample/s);
+  });
+
+  test('expired credentials say to refresh them', async () => {
+    ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException', $metadata: { httpStatusCode: 400 } }));
+    await expect(read()).rejects.toThrow(/expired or invalid.*aws sso login/s);
+  });
+
+  test('DataUnavailableException explains enabling Cost Explorer and the history limit', async () => {
+    ce.on(GetCostAndUsageCommand).rejects(awsError(DataUnavailableException));
+    await expect(read()).rejects.toThrow(/no data for 2026-01-01..2026-01-03.*not\s+enabled.*--start later/s);
+  });
+
+  test('InvalidNextTokenException says tokens expire and to run again', async () => {
+    ce.on(GetCostAndUsageCommand).resolvesOnce(page({}, { token: 'old' })).rejectsOnce(awsError(InvalidNextTokenException));
+    await expect(read()).rejects.toThrow(/rejected the page token for window 2026-01-01..2026-01-03, page 2.*Run the report again/s);
+  });
+
+  test('RequestChangedException says every page must repeat the request', async () => {
+    ce.on(GetCostAndUsageCommand).resolvesOnce(page({}, { token: 't' })).rejectsOnce(awsError(RequestChangedException));
+    await expect(read()).rejects.toThrow(/request changed between pages.*same parameters/s);
+  });
+
+  test('an error code is attached for scripts', async () => {
+    ce.on(GetCostAndUsageCommand).rejects(accessDenied());
+    await expect(read()).rejects.toMatchObject({ code: 'access-denied', name: 'CostReportError' });
+  });
+
+  test.each([
+    [{ start: '2026-01-05', end: '2026-01-05' }, /start \(2026-01-05\) must be before end/],
+    [{ start: '2026-02-30' }, /start \("2026-02-30"\) must be a UTC day/],
+    [{ metric: 'UsageQuantity' }, /metric \("UsageQuantity"\) must be one of NetAmortizedCost/],
+    [{ tagKey: 'team$' }, /tagKey \("team\$"\)/],
+  ])('rejects bad options before any request: %p', async (options, message) => {
+    await expect(read(options)).rejects.toThrow(message);
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
+  });
+});
+
+describe('cache', () => {
+  const closedMonth = { start: '2026-01-01', end: '2026-02-01' };
+
+  test('serves a closed, final month from the cache: a second run makes no request', async () => {
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce(page({ '2026-01-01': [['a', 's', '1.25']] }, { token: 't' }))
+      .resolvesOnce(page({ '2026-01-31': [['b', 's', '2']] }));
+    const first = await read({ ...closedMonth, cacheDir: tmp });
+    const second = await read({ ...closedMonth, cacheDir: tmp });
+    expect(first.stats.requests).toBe(2);
+    expect(second.stats).toMatchObject({ requests: 0, cachedWindows: 1, pages: 2 });
+    expect(second.dataset.rows).toEqual(first.dataset.rows);
+  });
+
+  test('does not cache a month with Estimated days', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-31': [['a', 's', '1']] }, { estimated: ['2026-01-31'] }));
+    await read({ ...closedMonth, cacheDir: tmp });
+    const second = await read({ ...closedMonth, cacheDir: tmp });
+    expect(second.stats.requests).toBe(1);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  test('does not cache days that are too recent to be final', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-11-20': [['a', 's', '1']] }));
+    await read({ start: '2026-11-01', end: '2026-11-21', cacheDir: tmp });
+    const second = await read({ start: '2026-11-01', end: '2026-11-21', cacheDir: tmp });
+    expect(second.stats.requests).toBe(1);
+  });
+
+  test('keys the cache by query: another metric is fetched again', async () => {
+    ce.on(GetCostAndUsageCommand).callsFake(input => page({}, { metric: input.Metrics[0] }));
+    await read({ ...closedMonth, cacheDir: tmp });
+    const other = await read({ ...closedMonth, cacheDir: tmp, metric: 'UnblendedCost' });
+    expect(other.stats.requests).toBe(1);
+  });
+});
+
+describe('record and replay', () => {
+  test('replays recorded responses offline with the same rows and no request', async () => {
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce(page({ '2026-01-01': [['a', 's', '1']] }, { token: 't' }))
+      .resolvesOnce(page({ '2026-01-02': [['', 's', '2']] }));
+    const recorded = await read({ recordDir: tmp });
+    ce.reset();
+    const replayed = await read({ replayDir: tmp });
+    expect(replayed.dataset.rows).toEqual(recorded.dataset.rows);
+    expect(replayed.stats).toMatchObject({ requests: 0, replayedWindows: 1, pages: 2 });
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
+  });
+
+  test('refuses to replay a recording of another query', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({}));
+    await read({ recordDir: tmp });
+    await expect(read({ replayDir: tmp, metric: 'UnblendedCost' })).rejects.toThrow(/metric is "NetAmortizedCost" in the recording, "UnblendedCost" requested/);
+  });
+
+  test('says what is missing when a recorded page is gone', async () => {
+    ce.on(GetCostAndUsageCommand).resolvesOnce(page({}, { token: 't' })).resolvesOnce(page({}));
+    await read({ recordDir: tmp });
+    rmSync(path.join(tmp, '2026-01-01_2026-01-03', 'page-00002.json'));
+    await expect(read({ replayDir: tmp })).rejects.toThrow(/has no page 2 for 2026-01-01..2026-01-03/);
+  });
+
+  test('a directory that is not a recording is reported as such', async () => {
+    await expect(read({ replayDir: tmp })).rejects.toThrow(/manifest.json is missing or not JSON/);
+  });
+});
