@@ -1,2 +1,4 @@
 export * from './model';
 export * from './amount';
+export * from './anomaly';
+export * from './synthetic';

@@ -1,0 +1,281 @@
+import { amountToNumber } from '../amount';
+import type { Amount, Anomaly, CostRow } from '../model';
+import { type AnomalyOptions, resolveAnomalyOptions } from './options';
+import { buildSeries, dayFromIndex, type SeriesSet, type TeamSeries, median, medianUnits, weekday } from './private/series';
+
+/** 1.4826 × MAD estimates the standard deviation of normally distributed residuals. */
+const MAD_TO_SIGMA = 1.4826;
+
+/** Smallest share of an anomaly's impact a service must carry to be named as a driver. */
+const DRIVER_MIN_SHARE = 0.1;
+
+/** Fewest residuals a scale is estimated from: one week, so every weekday contributes. */
+const MIN_RESIDUALS = 7;
+
+/**
+ * Flag unusual spend per team.
+ *
+ * **Daily rule.** For each team and day, the expected spend is the median of the same weekday over the last
+ * `baselineWeeks` weeks; the scale is 1.4826 × the median absolute deviation of the team's residuals (actual
+ * minus expected) over the previous `scaleWindowDays` days, floored at `scaleFloorPercent` of the expected
+ * spend and at `scaleFloorAmount`. A day is flagged when its robust z-score reaches `minScore` **and** its
+ * excess reaches `minImpactAmount` **and** `minImpactPercent`. Only increases are flagged: a drop in spend is
+ * not a cost risk (a tag lost shows up as a rise of the untagged row, which is flagged like any team).
+ * Consecutive flagged days of a team merge into one anomaly with the total impact and the services that drove
+ * it: each service's own excess over its same-weekday median on those days, largest first, naming only
+ * services that carry at least a tenth of the impact (at most `maxDrivers`).
+ *
+ * **What is never flagged.** Days marked `Estimated` (also left out of every baseline); days before a team
+ * has `minBaselineWeeks` same-weekday values (warm-up); the first `newTeamSuppressionDays` days of a team
+ * whose first spend comes after the first day of the data.
+ *
+ * **Drift check** (`drift`, on by default). Each month of the data, from its first day to its last
+ * (non-estimated) day, is compared with the per-weekday median of the `driftBaselineDays` before it. Months
+ * whose baseline or own days hold a daily anomaly of the team are skipped: that change is already reported. A
+ * month is a `drift` anomaly when
+ * its excess reaches `driftMinPercent` and `driftMinImpactAmount` and its z-score (excess over scale × √days)
+ * reaches `minScore`.
+ *
+ * @param rows one currency; any order. Days with no row for a team count as zero spend.
+ * @param options changes to {@link DEFAULT_ANOMALY_OPTIONS}.
+ * @returns anomalies ordered by start day, then team.
+ * @see https://en.wikipedia.org/wiki/Median_absolute_deviation
+ */
+export function detectAnomalies(rows: readonly CostRow[], options: Partial<AnomalyOptions> = {}): Anomaly[] {
+  const opts = resolveAnomalyOptions(options);
+  const set = buildSeries(rows);
+  const anomalies: Anomaly[] = [];
+  for (const series of set.teams.values()) {
+    const scored = scoreDays(series, opts);
+    anomalies.push(...mergeFlagged(series, set.start, scored, opts));
+    if (opts.drift) {
+      anomalies.push(...detectDrift(set, series, scored.flagged, opts));
+    }
+  }
+  return anomalies.sort((a, b) => a.start.localeCompare(b.start) || a.team.localeCompare(b.team) || a.kind.localeCompare(b.kind));
+}
+
+interface ScoredDays {
+  /** Expected spend per day (units), where the warm-up allows one. */
+  readonly expected: (bigint | undefined)[];
+  readonly score: number[];
+  readonly flagged: boolean[];
+}
+
+/** Median of the same weekday over the last `weeks` weeks, from the team's first spend, skipping estimated days. */
+function sameWeekdayBaseline(values: readonly bigint[], estimated: readonly boolean[], first: number, i: number, weeks: number): bigint[] {
+  const out: bigint[] = [];
+  for (let k = 1; k <= weeks; k++) {
+    const j = i - 7 * k;
+    if (j < first) {
+      break;
+    }
+    if (!estimated[j]) {
+      out.push(values[j]);
+    }
+  }
+  return out;
+}
+
+function scoreDays(series: TeamSeries, opts: AnomalyOptions): ScoredDays {
+  const n = series.totals.length;
+  const expected = new Array<bigint | undefined>(n).fill(undefined);
+  const residual = new Array<number | undefined>(n).fill(undefined);
+  for (let i = 0; i < n; i++) {
+    if (series.estimated[i]) {
+      continue;
+    }
+    const history = sameWeekdayBaseline(series.totals, series.estimated, series.firstActive, i, opts.baselineWeeks);
+    if (history.length >= opts.minBaselineWeeks) {
+      expected[i] = medianUnits(history);
+      residual[i] = amountToNumber({ units: series.totals[i] - expected[i]! });
+    }
+  }
+  const isNew = series.firstActive > 0;
+  const score = new Array<number>(n).fill(0);
+  const flagged = new Array<boolean>(n).fill(false);
+  const minResiduals = Math.min(MIN_RESIDUALS, opts.scaleWindowDays);
+  for (let i = 0; i < n; i++) {
+    const exp = expected[i];
+    if (exp === undefined || (isNew && i - series.firstActive < opts.newTeamSuppressionDays)) {
+      continue;
+    }
+    const window: number[] = [];
+    for (let t = Math.max(0, i - opts.scaleWindowDays); t < i; t++) {
+      if (residual[t] !== undefined) {
+        window.push(residual[t]!);
+      }
+    }
+    if (window.length < minResiduals) {
+      continue;
+    }
+    const expectedNumber = amountToNumber({ units: exp });
+    const scale = robustScale(window, expectedNumber, opts);
+    const impact = residual[i]!;
+    score[i] = impact / scale;
+    const percent = (100 * impact) / Math.max(expectedNumber, opts.scaleFloorAmount);
+    flagged[i] = score[i] >= opts.minScore && impact >= opts.minImpactAmount && percent >= opts.minImpactPercent;
+  }
+  return { expected, score, flagged };
+}
+
+function robustScale(residuals: readonly number[], expected: number, opts: AnomalyOptions): number {
+  const center = median(residuals);
+  const mad = median(residuals.map(r => Math.abs(r - center)));
+  return Math.max(MAD_TO_SIGMA * mad, (opts.scaleFloorPercent / 100) * Math.abs(expected), opts.scaleFloorAmount);
+}
+
+function mergeFlagged(series: TeamSeries, axisStart: number, scored: ScoredDays, opts: AnomalyOptions): Anomaly[] {
+  const out: Anomaly[] = [];
+  const n = scored.flagged.length;
+  for (let i = 0; i < n; i++) {
+    if (!scored.flagged[i]) {
+      continue;
+    }
+    let j = i;
+    while (j + 1 < n && scored.flagged[j + 1]) {
+      j++;
+    }
+    let actual = 0n;
+    let expected = 0n;
+    let maxScore = 0;
+    const days: number[] = [];
+    for (let t = i; t <= j; t++) {
+      actual += series.totals[t];
+      expected += scored.expected[t]!;
+      maxScore = Math.max(maxScore, scored.score[t]);
+      days.push(t);
+    }
+    const drivers = serviceImpacts(series, days, t => sameWeekdayBaseline(
+      series.services.get(t.service)!, series.estimated, series.firstActive, t.day, opts.baselineWeeks));
+    out.push(anomaly(series, axisStart, i, j, actual - expected, expected, maxScore, drivers, 'daily', opts));
+    i = j;
+  }
+  return out;
+}
+
+/** Each service's excess over its own expectation on the given days, exact. */
+function serviceImpacts(
+  series: TeamSeries,
+  days: readonly number[],
+  history: (at: { service: string; day: number }) => bigint[],
+): { service: string; impact: bigint }[] {
+  const out: { service: string; impact: bigint }[] = [];
+  for (const [service, values] of series.services) {
+    let impact = 0n;
+    for (const day of days) {
+      const past = history({ service, day });
+      impact += values[day] - (past.length > 0 ? medianUnits(past) : 0n);
+    }
+    out.push({ service, impact });
+  }
+  return out;
+}
+
+function anomaly(
+  series: TeamSeries, start: number, from: number, to: number, impact: bigint, expected: bigint, maxScore: number,
+  services: { service: string; impact: bigint }[], kind: Anomaly['kind'], opts: AnomalyOptions,
+): Anomaly {
+  const impactAmount: Amount = { units: impact };
+  // An expectation of zero (a row that had no spend) would make the percentage infinite, which no output
+  // format can carry; the scale floor is the smallest expectation the rule believes in.
+  const base = Math.max(amountToNumber({ units: expected }), opts.scaleFloorAmount * (to - from + 1));
+  return {
+    team: series.team,
+    start: dayFromIndex(start + from),
+    end: dayFromIndex(start + to),
+    impact: impactAmount,
+    impactPercent: (100 * amountToNumber(impactAmount)) / base,
+    maxScore,
+    drivers: services
+      // A service that rose by a sliver of the impact is noise, not a cause worth naming.
+      .filter(s => s.impact > 0n && s.impact * BigInt(Math.round(1 / DRIVER_MIN_SHARE)) >= impact)
+      .sort((a, b) => (a.impact < b.impact ? 1 : a.impact > b.impact ? -1 : a.service.localeCompare(b.service)))
+      .slice(0, opts.maxDrivers)
+      .map(s => ({ service: s.service, impact: { units: s.impact } })),
+    kind,
+  };
+}
+
+function detectDrift(set: SeriesSet, series: TeamSeries, flaggedDaily: readonly boolean[], opts: AnomalyOptions): Anomaly[] {
+  const out: Anomaly[] = [];
+  const n = set.length;
+  for (let ms = 0; ms < n; ms++) {
+    const day = dayFromIndex(set.start + ms);
+    if (!day.endsWith('-01')) {
+      continue;
+    }
+    const baseFrom = ms - opts.driftBaselineDays;
+    if (baseFrom < 0 || baseFrom < series.firstActive) {
+      continue;
+    }
+    if (series.firstActive > 0 && ms - series.firstActive < opts.newTeamSuppressionDays) {
+      continue;
+    }
+    const month = day.slice(0, 7);
+
+    const monthDays: number[] = [];
+    let last = ms;
+    for (let t = ms; t < n && dayFromIndex(set.start + t).startsWith(month); t++) {
+      if (!series.estimated[t]) {
+        monthDays.push(t);
+        last = t;
+      }
+    }
+    // A step the daily rule has already reported would be reported again, as drift, every month until the
+    // trailing baseline catches up with it.
+    if (monthDays.length < opts.driftMinDays || flaggedDaily.slice(baseFrom, last + 1).some(f => f)) {
+      continue;
+    }
+    const weekdayMedian = weekdayMedians(series.totals, series.estimated, set.start, baseFrom, ms);
+    const residuals: number[] = [];
+    for (let t = baseFrom; t < ms; t++) {
+      const m = weekdayMedian.get(weekday(set.start + t));
+      if (!series.estimated[t] && m !== undefined) {
+        residuals.push(amountToNumber({ units: series.totals[t] - m }));
+      }
+    }
+    const counted = monthDays.filter(t => weekdayMedian.has(weekday(set.start + t)));
+    if (counted.length < opts.driftMinDays || residuals.length < MIN_RESIDUALS) {
+      continue;
+    }
+    let actual = 0n;
+    let expected = 0n;
+    for (const t of counted) {
+      actual += series.totals[t];
+      expected += weekdayMedian.get(weekday(set.start + t))!;
+    }
+    const excess = amountToNumber({ units: actual - expected });
+    const expectedNumber = amountToNumber({ units: expected });
+    const scale = robustScale(residuals, expectedNumber / counted.length, opts);
+    const score = excess / (scale * Math.sqrt(counted.length));
+    const percent = (100 * excess) / Math.max(expectedNumber, opts.scaleFloorAmount * counted.length);
+    if (score >= opts.minScore && excess >= opts.driftMinImpactAmount && percent >= opts.driftMinPercent) {
+      const serviceMedians = new Map<string, Map<number, bigint>>();
+      for (const [service, values] of series.services) {
+        serviceMedians.set(service, weekdayMedians(values, series.estimated, set.start, baseFrom, ms));
+      }
+      const drivers = serviceImpacts(series, counted, ({ service, day: t }) => {
+        const m = serviceMedians.get(service)!.get(weekday(set.start + t));
+        return m === undefined ? [] : [m];
+      });
+      out.push(anomaly(series, set.start, ms, last, actual - expected, expected, score, drivers, 'drift', opts));
+    }
+  }
+  return out;
+}
+
+/** Per weekday, the median of a series over [from, to), skipping estimated days. */
+function weekdayMedians(values: readonly bigint[], estimated: readonly boolean[], start: number, from: number, to: number): Map<number, bigint> {
+  const byWeekday = new Map<number, bigint[]>();
+  for (let t = from; t < to; t++) {
+    if (estimated[t]) {
+      continue;
+    }
+    const w = weekday(start + t);
+    const list = byWeekday.get(w) ?? [];
+    list.push(values[t]);
+    byWeekday.set(w, list);
+  }
+  return new Map([...byWeekday].map(([w, list]) => [w, medianUnits(list)]));
+}

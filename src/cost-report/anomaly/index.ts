@@ -1,0 +1,3 @@
+export * from './options';
+export * from './detect-anomalies';
+export * from './project-month-end';

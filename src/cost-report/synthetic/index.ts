@@ -1,0 +1,3 @@
+export * from './generate';
+export * from './evaluate';
+export * from './sample-dataset';
