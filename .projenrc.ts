@@ -46,6 +46,8 @@ const project = new typescript.TypeScriptProject({
   libdir: 'lib',
   entrypoint: 'lib/constructs/index.js',
   entrypointTypes: 'lib/constructs/index.d.ts',
+  // The cost report's CLI; `npm run report` runs it from source without a build.
+  bin: { 'mlops-cost-report': 'lib/src/cost-report/cli.js' },
   tsconfig: {
     // The build config emits only what ships; tsconfig.json (below) covers every folder for editors,
     // type-checking, jest and eslint.
@@ -190,6 +192,11 @@ function setupTestTask(p: typescript.TypeScriptProject) {
   p.addTask('synth:example', {
     description: 'Synthesize the full platform example (no AWS account needed)',
     exec: 'cdk synth --quiet',
+  });
+  p.addTask('report', {
+    description: 'Per-team cost report from Cost Explorer (try: npm run report -- --sample)',
+    exec: 'ts-node --transpile-only src/cost-report/cli.ts',
+    receiveArgs: true,
   });
   p.addTask('bench', {
     description: 'Benchmarks: synth time, report throughput, memory, API calls, detection quality',

@@ -259,8 +259,14 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
         collector.addPage(raw, { windowStart: window.start, windowEnd: window.end, page });
         pages++;
         options.onProgress?.({
-          window: i + 1, windows: windows.length, windowStart: window.start, windowEnd: window.end,
-          page, source: kind, rows: collector.rows.length, requests,
+          window: i + 1,
+          windows: windows.length,
+          windowStart: window.start,
+          windowEnd: window.end,
+          page,
+          source: kind,
+          rows: collector.rows.length,
+          requests,
         });
       }
     } catch (err) {
