@@ -641,7 +641,7 @@ export class ModelRegistry extends Construct {
       conditions: {
         StringEquals: { 'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}` },
       },
-    }), false);
+    }), true);
     if (!added.statementAdded) {
       Annotations.of(this).addWarningV2('mlops-stack:registry-key-policy-not-updated',
         'the key passed as encryptionKey is not managed by this stack, so its key policy cannot be changed: consumerAccounts ' +
