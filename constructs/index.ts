@@ -1,5 +1,6 @@
 export * from '../src';
 export * from './compute';
 export * from './cost';
+export * from './k8s';
 export * from './registry';
 export * from './testing';

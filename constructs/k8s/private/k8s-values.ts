@@ -1,0 +1,36 @@
+import type { Duration } from 'cdk8s';
+
+/** DNS-1123 label: what Kubernetes accepts as a namespace name. */
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_LABEL_MAX = 63;
+
+/**
+ * The problem with `value` as a DNS-1123 label (a namespace or object name), or undefined when it is one.
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names
+ */
+export function dnsLabelProblem(prop: string, value: string): string | undefined {
+  if (value.length === 0 || value.length > DNS_1123_LABEL_MAX || !DNS_1123_LABEL.test(value)) {
+    return `${prop} ("${value}") must be a DNS-1123 label: 1 to ${DNS_1123_LABEL_MAX} characters, lower-case ` +
+      'letters, digits and "-", starting and ending with a letter or digit (e.g. "fraud-detection")';
+  }
+  return undefined;
+}
+
+/**
+ * A duration in the form Karpenter's CRD accepts (`^([0-9]+(s|m|h))+$`), e.g. `720h` or `1h30m`.
+ * cdk8s' own rendering (`PT1H30M`) is ISO 8601, which Karpenter rejects.
+ */
+export function goDuration(duration: Duration): string {
+  const total = Math.round(duration.toSeconds());
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const parts = [hours ? `${hours}h` : '', minutes ? `${minutes}m` : '', seconds ? `${seconds}s` : ''].join('');
+  return parts || '0s';
+}
+
+/** Whether `n` is a whole number greater than zero. */
+export function isPositiveInteger(n: number): boolean {
+  return Number.isInteger(n) && n > 0;
+}
