@@ -47,6 +47,8 @@ export interface ModelDefinition extends ModelOptions {
    * (`models/<name>/`), the lowercased last part of its ECR repository name and the value of the `model`
    * cost-attribution tag, so it follows the strictest of those rules: 1 to 63 letters, digits and single
    * hyphens, starting and ending with a letter or digit. Names are unique in a registry regardless of case.
+   *
+   * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModelPackageGroup.html
    */
   readonly name: string;
 }

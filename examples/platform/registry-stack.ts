@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ModelRegistry, TrackingServerSize } from '../../constructs';
 
@@ -36,5 +36,10 @@ export class RegistryStack extends Stack {
         automaticModelRegistration: true,
       },
     });
+    // What the consumer account's deployment needs to find the models.
+    new CfnOutput(this, 'ArtifactBucketName', { value: this.registry.artifactBucket.bucketName });
+    for (const model of this.registry.models) {
+      new CfnOutput(this, `${model.name}ImageRepository`, { value: model.repository.repositoryUri });
+    }
   }
 }
