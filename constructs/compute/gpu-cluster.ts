@@ -401,7 +401,7 @@ export class GpuCluster extends Construct {
       },
     });
     const cfnCluster = this.cluster.node.defaultChild as CfnResource;
-    cfnCluster.addDependency(controlPlaneLogs.node.defaultChild as CfnResource);
+    cfnCluster.node.addDependency(controlPlaneLogs);
     cfnCluster.applyRemovalPolicy(removalPolicy);
 
     this.tagForDiscovery(selected.subnets);
