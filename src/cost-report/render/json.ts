@@ -1,0 +1,93 @@
+import { amountToCents, formatAmountExact, formatCents } from '../amount';
+import { teamCents } from '../display';
+import { UNTAGGED, type Amount, type CostReport } from '../model';
+
+/** Version of the JSON document; bumped on any incompatible change to `cost-report.schema.json`. */
+export const JSON_SCHEMA_VERSION = 1;
+
+/** `$id` of the JSON Schema the output follows (the file `src/cost-report/render/cost-report.schema.json`). */
+export const JSON_SCHEMA_ID = 'https://github.com/mlops-stack/mlops-stack/blob/main/src/cost-report/render/cost-report.schema.json';
+
+/**
+ * Options of {@link renderJson}.
+ */
+export interface JsonOptions {
+  /**
+   * Include every row (day × team × service). Without them the document is a summary of a few kilobytes.
+   *
+   * @default true
+   */
+  readonly includeRows?: boolean;
+}
+
+/**
+ * The report as JSON following `cost-report.schema.json` (documented there field by field). Money is a string:
+ * `amount` keeps every digit, `display` is rounded to cents, and the teams' `display` values add up to the
+ * total's exactly.
+ *
+ * Yields the document in pieces (the rows one per line) so a large report streams to a file.
+ */
+export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Generator<string> {
+  const cents = teamCents(report);
+  const head = {
+    $schema: JSON_SCHEMA_ID,
+    schemaVersion: JSON_SCHEMA_VERSION,
+    query: report.query,
+    currency: report.currency,
+    generatedAt: report.generatedAt,
+    apiCalls: report.apiCalls,
+    days: report.days,
+    provisionalDays: report.provisionalDays,
+    total: { amount: formatAmountExact(report.total), display: formatCents(cents.total) },
+    teams: report.teams.map((t, i) => ({
+      team: t.team,
+      untagged: t.team === UNTAGGED,
+      total: { amount: formatAmountExact(t.total), display: formatCents(cents.parts[i]) },
+      share: t.share,
+      services: t.services.map(s => ({ service: s.service, amount: formatAmountExact(s.total) })),
+    })),
+    anomalies: report.anomalies.map(a => ({
+      team: a.team,
+      kind: a.kind,
+      start: a.start,
+      end: a.end,
+      impact: money(a.impact),
+      impactPercent: finite(a.impactPercent),
+      maxScore: finite(a.maxScore),
+      drivers: a.drivers.map(d => ({ service: d.service, impact: formatAmountExact(d.impact) })),
+    })),
+    projections: report.projections.map(p => ({
+      team: p.team,
+      month: p.month,
+      monthToDate: money(p.monthToDate),
+      projectedMonth: money(p.projectedMonth),
+      baselineMonth: money(p.baselineMonth),
+    })),
+  };
+  const text = JSON.stringify(head, null, 2);
+  if (options.includeRows === false) {
+    yield text + '\n';
+    return;
+  }
+  yield text.slice(0, -2) + ',\n  "rows": [';
+  let first = true;
+  for (const r of report.rows) {
+    yield `${first ? '\n' : ',\n'}    ${JSON.stringify({ day: r.day, team: r.team, service: r.service, amount: formatAmountExact(r.amount), provisional: r.estimated })}`;
+    first = false;
+  }
+  yield `${first ? '' : '\n  '}]\n}\n`;
+}
+
+/** {@link jsonChunks} as one string. */
+export function renderJson(report: CostReport, options: JsonOptions = {}): string {
+  return [...jsonChunks(report, options)].join('');
+}
+
+function money(a: Amount): { amount: string; display: string } {
+  return { amount: formatAmountExact(a), display: formatCents(amountToCents(a)) };
+}
+
+/** JSON has no NaN or Infinity; a percentage against a zero baseline is null. */
+function finite(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
+}

@@ -1,0 +1,169 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { formatAmountExact } from '../../src/cost-report/amount';
+import { monthWindows } from '../../src/cost-report/dates';
+import { readCostExplorer, type ReadResult } from '../../src/cost-report/explorer';
+import { csvLines } from '../../src/cost-report/render/csv';
+import { jsonChunks } from '../../src/cost-report/render/json';
+import { renderMarkdown } from '../../src/cost-report/render/markdown';
+import { buildReport } from '../../src/cost-report/report';
+
+// Reading a year of Cost Explorer answers for 200 teams x 15 services (about a million rows) from a recording:
+// throughput, peak memory against the size of the raw JSON, and what the same read costs in requests live and
+// through the cache of closed months. Prints Markdown lines.
+
+const TEAMS = Number(process.env.BENCH_TEAMS ?? 200);
+const SERVICES = 15;
+const START = '2025-01-01';
+const END = '2026-01-01';
+/** Groups per page. Cost Explorer does not document its page size; this is a conservative guess. */
+const GROUPS_PER_PAGE = 5_000;
+const MB = 1024 * 1024;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function generateRecording(dir: string): { pages: number; bytes: number; rows: number } {
+  let seed = 1;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const teams = Array.from({ length: TEAMS }, (_, i) => (i === 0 ? '' : `team-${String(i).padStart(3, '0')}`));
+  const services = Array.from({ length: SERVICES }, (_, i) => `Amazon Service ${String.fromCharCode(65 + i)}`);
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ format: 'mlops-stack/cost-explorer-recording@1', start: START, end: END, tagKey: 'team', metric: 'NetAmortizedCost' }));
+  let pages = 0;
+  let bytes = 0;
+  let rows = 0;
+  for (const w of monthWindows(START, END)) {
+    const wdir = path.join(dir, `${w.start}_${w.end}`);
+    mkdirSync(wdir, { recursive: true });
+    let results: object[] = [];
+    let groups = 0;
+    let n = 0;
+    const flush = (last: boolean) => {
+      n++;
+      const body = JSON.stringify({
+        GroupDefinitions: [{ Type: 'TAG', Key: 'team' }, { Type: 'DIMENSION', Key: 'SERVICE' }],
+        ResultsByTime: results,
+        ...(last ? {} : { NextPageToken: `${w.start}/${n + 1}` }),
+      });
+      writeFileSync(path.join(wdir, `page-${String(n).padStart(5, '0')}.json`), body);
+      bytes += body.length;
+      pages++;
+      results = [];
+      groups = 0;
+    };
+    for (let d = new Date(`${w.start}T00:00:00Z`); d.toISOString().slice(0, 10) < w.end; d = new Date(d.getTime() + 86_400_000)) {
+      const day = d.toISOString().slice(0, 10);
+      let current: { TimePeriod: object; Total: object; Groups: object[]; Estimated: boolean } | undefined;
+      for (const team of teams) {
+        for (const service of services) {
+          if (!current) {
+            current = { TimePeriod: { Start: day, End: day }, Total: {}, Groups: [], Estimated: day >= '2025-12-30' };
+            results.push(current);
+          }
+          current.Groups.push({ Keys: [`team$${team}`, service], Metrics: { NetAmortizedCost: { Amount: (rnd() * rnd() * 40).toFixed(10), Unit: 'USD' } } });
+          rows++;
+          if (++groups === GROUPS_PER_PAGE) {
+            flush(false);
+            current = undefined;
+          }
+        }
+      }
+    }
+    flush(true);
+  }
+  return { pages, bytes, rows };
+}
+
+/** A client that serves the recording as if it were Cost Explorer (tokens name the next page file). */
+function recordingClient(dir: string): CostExplorerClient {
+  return {
+    send: async (command: GetCostAndUsageCommand) => {
+      const input = command.input;
+      const page = input.NextPageToken ? Number(input.NextPageToken.split('/')[1]) : 1;
+      const file = path.join(dir, `${input.TimePeriod!.Start}_${input.TimePeriod!.End}`, `page-${String(page).padStart(5, '0')}.json`);
+      return { $metadata: {}, ...JSON.parse(readFileSync(file, 'utf8')) };
+    },
+  } as unknown as CostExplorerClient;
+}
+
+async function measure(what: string, run: (sample: () => void) => Promise<ReadResult>) {
+  gc();
+  const baseline = process.memoryUsage().heapUsed;
+  let peakHeap = baseline;
+  let peakRss = process.memoryUsage().rss;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakRss = Math.max(peakRss, m.rss);
+  };
+  const t0 = process.hrtime.bigint();
+  const result = await run(sample);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  sample();
+  gc();
+  const retained = process.memoryUsage().heapUsed - baseline;
+  return { what, result, seconds, peakHeap: peakHeap - baseline, peakRss, retained };
+}
+
+async function main() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cost-report-bench-'));
+  const cacheDir = path.join(dir, '.cache');
+  try {
+    const tg = Date.now();
+    const rec = generateRecording(dir);
+    console.log(`- data set: ${TEAMS} teams x ${SERVICES} services x 365 days = ${rec.rows.toLocaleString('en')} rows in ${rec.pages} pages ` +
+      `of up to ${GROUPS_PER_PAGE.toLocaleString('en')} groups, ${(rec.bytes / MB).toFixed(0)} MB of raw JSON ` +
+      `(largest page ${(statSync(path.join(dir, '2025-01-01_2025-02-01', 'page-00001.json')).size / MB).toFixed(1)} MB); generated in ${((Date.now() - tg) / 1000).toFixed(1)} s`);
+
+    const replay = await measure('replay', sample => readCostExplorer({ start: START, end: END, replayDir: dir, onProgress: sample }));
+    const rows = replay.result.dataset.rows.length;
+    console.log(`- replay: ${rows.toLocaleString('en')} rows in ${replay.seconds.toFixed(2)} s = **${Math.round(rows / replay.seconds).toLocaleString('en')} rows/s**`);
+    console.log(`- memory: peak heap **${(replay.peakHeap / MB).toFixed(0)} MB** above baseline (peak RSS ${(replay.peakRss / MB).toFixed(0)} MB) ` +
+      `for ${(rec.bytes / MB).toFixed(0)} MB of raw JSON; the retained rows (the aggregate) take ${(replay.retained / MB).toFixed(0)} MB, ` +
+      `so reading costs ${((replay.peakHeap - replay.retained) / MB).toFixed(0)} MB over the aggregate (${(replay.retained / rows).toFixed(0)} bytes per row)`);
+    replay.result.dataset.rows.length; // keep the rows alive until measured
+
+    const live = await measure('live', sample => readCostExplorer({
+      start: START, end: END, client: recordingClient(dir), cacheDir, ratePerSecond: 1e6, onProgress: sample, now: () => new Date('2026-01-02T00:00:00Z'),
+    }));
+    const cached = await measure('cached', sample => readCostExplorer({
+      start: START, end: END, client: recordingClient(dir), cacheDir, ratePerSecond: 1e6, onProgress: sample, now: () => new Date('2026-01-02T00:00:00Z'),
+    }));
+    console.log(`- API calls: a live read makes **${live.result.stats.requests} requests (USD ${(live.result.stats.requests / 100).toFixed(2)})**; ` +
+      `re-run with the cache: **${cached.result.stats.requests} requests (USD ${(cached.result.stats.requests / 100).toFixed(2)})**, ` +
+      `${cached.result.stats.cachedWindows} of ${cached.result.stats.windows} months from the cache (December has estimated days, so it is fetched again); ` +
+      `cached read ${cached.seconds.toFixed(2)} s`);
+
+    const t1 = process.hrtime.bigint();
+    const report = buildReport(replay.result.dataset);
+    const tReport = Number(process.hrtime.bigint() - t1) / 1e9;
+    const t2 = process.hrtime.bigint();
+    const md = renderMarkdown(report);
+    const tMd = Number(process.hrtime.bigint() - t2) / 1e9;
+    const t3 = process.hrtime.bigint();
+    let csvBytes = 0;
+    for (const line of csvLines(report)) {
+      csvBytes += line.length;
+    }
+    const tCsv = Number(process.hrtime.bigint() - t3) / 1e9;
+    const t4 = process.hrtime.bigint();
+    let jsonBytes = 0;
+    for (const chunk of jsonChunks(report)) {
+      jsonBytes += chunk.length;
+    }
+    const tJson = Number(process.hrtime.bigint() - t4) / 1e9;
+    console.log(`- buildReport (totals, anomalies, projections): ${tReport.toFixed(2)} s, ${report.anomalies.length} anomalies; total ${formatAmountExact(report.total)} ${report.currency}`);
+    console.log(`- render: Markdown ${tMd.toFixed(2)} s (${md.length.toLocaleString('en')} chars), CSV ${tCsv.toFixed(2)} s (${(csvBytes / MB).toFixed(0)} MB), JSON ${tJson.toFixed(2)} s (${(jsonBytes / MB).toFixed(0)} MB)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch(err => {
+  console.error(err);
+  process.exit(1);
+});

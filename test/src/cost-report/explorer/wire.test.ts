@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+import { formatAmountExact } from '../../../../src/cost-report/amount';
+import { readCostExplorer } from '../../../../src/cost-report/explorer';
+import { UNTAGGED } from '../../../../src/cost-report/model';
+import { buildReport } from '../../../../src/cost-report/report';
+import { page } from '../fixtures';
+
+// A real HTTP peer: moto's server on 127.0.0.1, started here and stopped after. It answers GetCostAndUsage
+// from a queue of canned responses, one per distinct request body, so the first request (no token) gets the
+// first page and the request carrying its NextPageToken gets the second.
+const MOTO = path.join(__dirname, '../../../../.venv/bin/moto_server');
+const ACCOUNT = '123456789012';
+let server: ChildProcess | undefined;
+let endpoint: string;
+const savedEnv = { ...process.env };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/moto-api/`);
+      if (res.ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) {
+      throw new Error(`moto_server did not answer on ${url} within ${timeoutMs} ms`);
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(MOTO)) {
+    throw new Error(`${MOTO} is missing: run \`bash test/tools/python-tools.sh\` (npm test does it) to install moto`);
+  }
+  const port = await freePort();
+  endpoint = `http://127.0.0.1:${port}`;
+  server = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  await waitForServer(endpoint, 60_000);
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: 'testing',
+    AWS_REGION: 'us-east-1',
+  });
+  delete process.env.AWS_PROFILE;
+}, 90_000);
+
+afterAll(() => {
+  server?.kill('SIGTERM');
+  process.env = savedEnv;
+});
+
+async function queue(results: object[]): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/static/ce/cost-and-usage-results`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ account_id: ACCOUNT, results }),
+  });
+  expect(res.status).toBe(201);
+}
+
+test('pages over HTTP and reconciles the report totals', async () => {
+  const strip = ({ $metadata: _m, ...rest }: { $metadata: unknown }) => rest;
+  await queue([
+    strip(page({
+      '2026-02-01': [['fraud', 'Amazon Elastic Compute Cloud - Compute', '120.1234567891'], ['', 'AWS Lambda', '0.0000000009']],
+      '2026-02-02': [['search', 'Amazon Simple Storage Service', '33.33']],
+    }, { token: 'page-2' })),
+    strip(page({
+      '2026-02-02': [['fraud', 'Amazon Elastic Compute Cloud - Compute', '99.8765432109']],
+      '2026-02-03': [['search', 'Amazon Simple Storage Service', '0.67']],
+    }, { estimated: ['2026-02-03'] })),
+  ]);
+
+  const { dataset, stats } = await readCostExplorer({ start: '2026-02-01', end: '2026-02-04', endpoint, now: () => new Date('2026-02-04T00:00:00Z') });
+  const report = buildReport(dataset);
+
+  expect(stats).toMatchObject({ requests: 2, pages: 2, retries: 0 });
+  expect(dataset.rows).toHaveLength(5);
+  expect(formatAmountExact(report.total)).toBe('254.0000000009');
+  expect(report.teams.map(t => [t.team, formatAmountExact(t.total)])).toEqual([
+    ['fraud', '220'], ['search', '34'], [UNTAGGED, '0.0000000009'],
+  ]);
+  expect(report.provisionalDays).toEqual(['2026-02-03']);
+});
