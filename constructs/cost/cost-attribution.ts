@@ -25,6 +25,8 @@ export interface CostAttributionProps {
 interface Applied {
   readonly schema: TagSchema;
   readonly tags: CostTags;
+  /** Whether a missing-tag check covers this scope (registered here or at an enclosing scope). */
+  readonly checked: boolean;
 }
 
 /** Scopes cost attribution was applied to, with what was applied there. */
@@ -54,6 +56,32 @@ export class CostAttribution {
    *   Kubernetes label value, or the schema differs from the one applied at an enclosing scope.
    */
   public static apply(scope: IConstruct, props: CostAttributionProps): void {
+    CostAttribution.applyTags(scope, props, true);
+  }
+
+  /**
+   * Tag a model's resources with the schema's model key (if the schema has one). Adds no check of its own:
+   * required keys are enforced by `apply` at an enclosing scope.
+   */
+  public static tagModel(scope: IConstruct, modelName: string): void {
+    const key = CostAttribution.schemaOf(scope).modelKey;
+    if (key) {
+      CostAttribution.applyTags(scope, { tags: { [key]: modelName } }, false);
+    }
+  }
+
+  /**
+   * Tag a pipeline's resources with the schema's pipeline key (if the schema has one). Adds no check of its
+   * own, like {@link tagModel}.
+   */
+  public static tagPipeline(scope: IConstruct, pipelineName: string): void {
+    const key = CostAttribution.schemaOf(scope).pipelineKey;
+    if (key) {
+      CostAttribution.applyTags(scope, { tags: { [key]: pipelineName } }, false);
+    }
+  }
+
+  private static applyTags(scope: IConstruct, props: CostAttributionProps, check: boolean): void {
     const inherited = CostAttribution.nearest(scope);
     if (props.schema && inherited && inherited.applied.schema !== props.schema) {
       throw validationError(scope, `schema differs from the tag schema applied at "${inherited.scope.node.path || '<app>'}"; ` +
@@ -67,33 +95,13 @@ export class CostAttribution {
     }
 
     const previous = applied.get(scope);
-    applied.set(scope, { schema, tags: { ...previous?.tags, ...props.tags } });
+    applied.set(scope, { schema, tags: { ...previous?.tags, ...props.tags }, checked: check || (inherited?.applied.checked ?? false) });
     for (const [key, value] of Object.entries(props.tags)) {
       Tags.of(scope).add(key, value);
     }
     // The widest scope checks everything below it; narrower scopes are inside that check already.
-    if (!inherited && !previous) {
+    if (check && !previous?.checked && !inherited?.applied.checked) {
       scope.node.addValidation({ validate: () => missingTagErrors(scope, schema) });
-    }
-  }
-
-  /**
-   * Tag a model's resources with the schema's model key (if the schema has one).
-   */
-  public static tagModel(scope: IConstruct, modelName: string): void {
-    const key = CostAttribution.schemaOf(scope).modelKey;
-    if (key) {
-      CostAttribution.apply(scope, { tags: { [key]: modelName } });
-    }
-  }
-
-  /**
-   * Tag a pipeline's resources with the schema's pipeline key (if the schema has one).
-   */
-  public static tagPipeline(scope: IConstruct, pipelineName: string): void {
-    const key = CostAttribution.schemaOf(scope).pipelineKey;
-    if (key) {
-      CostAttribution.apply(scope, { tags: { [key]: pipelineName } });
     }
   }
 
@@ -144,7 +152,7 @@ export class CostAttribution {
  */
 function missingTagErrors(scope: IConstruct, schema: TagSchema): string[] {
   // Attribution applied at a wider scope after this one was: the wider scope's check covers this one.
-  if (scope.node.scopes.slice(0, -1).some(s => applied.has(s))) {
+  if (scope.node.scopes.slice(0, -1).some(s => applied.get(s)?.checked)) {
     return [];
   }
   const lines: string[] = [];

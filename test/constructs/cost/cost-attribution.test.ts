@@ -138,6 +138,32 @@ describe('CostAttribution', () => {
     expect(tagsOn(stack2, 'AWS::SNS::Topic')).toEqual({ owner: 'fraud' });
   });
 
+  test('tagModel adds no check of its own: the enclosing scope reports every resource once', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    CostAttribution.apply(stack, { tags: { project: 'recsys' } });
+    new sns.Topic(stack, 'Shared');
+    const model = new sns.Topic(stack, 'Model');
+    CostAttribution.tagModel(model, 'fraud-xgb');
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/2 taggable resource\(s\)/);
+    expect(message.match(/S\/Model\/Resource/g)).toHaveLength(1);
+  });
+
+  test('tagModel without any enclosing attribution only tags', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const topic = new sns.Topic(stack, 'A');
+    CostAttribution.tagModel(topic, 'fraud-xgb');
+    expect(() => app.synth()).not.toThrow();
+    expect(tagsOn(stack, 'AWS::SNS::Topic')).toEqual({ model: 'fraud-xgb' });
+  });
+
   test('labelsOf gives the effective tags as Kubernetes labels', () => {
     const app = new App();
     CostAttribution.apply(app, { tags: PLATFORM });
