@@ -81,30 +81,6 @@ export class CostAttribution {
     }
   }
 
-  private static applyTags(scope: IConstruct, props: CostAttributionProps, check: boolean): void {
-    const inherited = CostAttribution.nearest(scope);
-    if (props.schema && inherited && inherited.applied.schema !== props.schema) {
-      throw validationError(scope, `schema differs from the tag schema applied at "${inherited.scope.node.path || '<app>'}"; ` +
-        'one construct tree uses one schema: pass the schema only at the widest scope');
-    }
-    const schema = props.schema ?? inherited?.applied.schema ?? TagSchema.DEFAULT;
-    const resolved = Object.fromEntries(Object.entries(props.tags).filter(([, v]) => !Token.isUnresolved(v)));
-    const problems = schema.problems(resolved);
-    if (problems.length > 0) {
-      throw validationError(scope, `CostAttribution tags are invalid:\n  - ${problems.map(p => p.message).join('\n  - ')}`);
-    }
-
-    const previous = applied.get(scope);
-    applied.set(scope, { schema, tags: { ...previous?.tags, ...props.tags }, checked: check || (inherited?.applied.checked ?? false) });
-    for (const [key, value] of Object.entries(props.tags)) {
-      Tags.of(scope).add(key, value);
-    }
-    // The widest scope checks everything below it; narrower scopes are inside that check already.
-    if (check && !previous?.checked && !inherited?.applied.checked) {
-      scope.node.addValidation({ validate: () => missingTagErrors(scope, schema) });
-    }
-  }
-
   /**
    * The effective tag values at `scope`: values applied at every enclosing scope, narrower ones winning.
    */
@@ -130,6 +106,30 @@ export class CostAttribution {
    */
   public static labelsOf(scope: IConstruct): Record<string, string> {
     return CostAttribution.schemaOf(scope).toLabels(CostAttribution.tagsOf(scope), scope.node.path);
+  }
+
+  private static applyTags(scope: IConstruct, props: CostAttributionProps, check: boolean): void {
+    const inherited = CostAttribution.nearest(scope);
+    if (props.schema && inherited && inherited.applied.schema !== props.schema) {
+      throw validationError(scope, `schema differs from the tag schema applied at "${inherited.scope.node.path || '<app>'}"; ` +
+        'one construct tree uses one schema: pass the schema only at the widest scope');
+    }
+    const schema = props.schema ?? inherited?.applied.schema ?? TagSchema.DEFAULT;
+    const resolved = Object.fromEntries(Object.entries(props.tags).filter(([, v]) => !Token.isUnresolved(v)));
+    const problems = schema.problems(resolved);
+    if (problems.length > 0) {
+      throw validationError(scope, `CostAttribution tags are invalid:\n  - ${problems.map(p => p.message).join('\n  - ')}`);
+    }
+
+    const previous = applied.get(scope);
+    applied.set(scope, { schema, tags: { ...previous?.tags, ...props.tags }, checked: check || (inherited?.applied.checked ?? false) });
+    for (const [key, value] of Object.entries(props.tags)) {
+      Tags.of(scope).add(key, value);
+    }
+    // The widest scope checks everything below it; narrower scopes are inside that check already.
+    if (check && !previous?.checked && !inherited?.applied.checked) {
+      scope.node.addValidation({ validate: () => missingTagErrors(scope, schema) });
+    }
   }
 
   private static nearest(scope: IConstruct): { scope: IConstruct; applied: Applied } | undefined {
