@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CostAttribution } from '../../constructs';
+import { RegistryStack } from './registry-stack';
 
 /**
  * The shared-services stack of the platform: what the platform team runs for every team.
@@ -37,5 +38,10 @@ export function buildPlatform(scope: Construct): Stack[] {
     description: 'MLOps platform: shared services (mlops-stack example)',
   });
   CostAttribution.apply(platform, { tags: { team: 'ml-platform' } });
-  return [platform];
+
+  const registry = new RegistryStack(scope, 'MlopsRegistry', {
+    description: 'MLOps platform: model registry (mlops-stack example)',
+  });
+  CostAttribution.apply(registry, { tags: { team: 'ml-platform' } });
+  return [platform, registry];
 }
