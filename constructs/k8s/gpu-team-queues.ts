@@ -233,12 +233,14 @@ export class GpuTeamQueues extends Construct {
     if (this.teams.has(team.name)) {
       problems.push(`team "${team.name}" already has queues; call addTeam once per team`);
     }
-    for (const [prop, value] of [['nominalGpus', spotGpus], ['onDemandNominalGpus', onDemandGpus], ['cpusPerGpu', cpusPerGpu], ['memoryGiBPerGpu', memoryPerGpu]] as const) {
-      if (!isPositiveInteger(value)) {
+    // Defaults derived from nominalGpus are not reported again: the user did not set them.
+    for (const [prop, value] of [['nominalGpus', spotGpus], ['onDemandNominalGpus', options.onDemandNominalGpus],
+      ['cpusPerGpu', cpusPerGpu], ['memoryGiBPerGpu', memoryPerGpu]] as const) {
+      if (value !== undefined && !isPositiveInteger(value)) {
         problems.push(`addTeam(${team.name}): ${prop} (${value}) must be a whole number greater than 0`);
       }
     }
-    if (!Number.isInteger(borrowing) || borrowing < 0) {
+    if (options.borrowingLimitGpus !== undefined && (!Number.isInteger(borrowing) || borrowing < 0)) {
       problems.push(`addTeam(${team.name}): borrowingLimitGpus (${borrowing}) must be a whole number, 0 or more (0 disables borrowing)`);
     }
     throwIfProblems(this, 'invalid team queue options', problems);

@@ -171,10 +171,14 @@ function validate(props: GpuTeamProps, schema: TagSchema, tags: CostTags): strin
   if (props.rbacGroups?.length === 0) {
     problems.push('rbacGroups must not be empty; leave it out for the default group or list the groups of the team\'s IAM role');
   }
-  for (const p of schema.problems(tags)) {
+  // A bad name is reported once, as a name, not again as the team tag derived from it.
+  const checked = nameProblem && props.costTags[schema.teamKey] === undefined
+    ? Object.fromEntries(Object.entries(tags).filter(([k]) => k !== schema.teamKey))
+    : tags;
+  for (const p of schema.problems(checked)) {
     problems.push(`costTags: ${p.message}`);
   }
-  const missing = schema.missingKeys(tags);
+  const missing = schema.missingKeys(tags).filter(k => checked === tags || k !== schema.teamKey);
   if (missing.length > 0) {
     problems.push(`costTags lack required key(s) ${missing.join(', ')}; pass every required key, e.g. from CostAttribution.tagsOf(scope)`);
   }

@@ -1,0 +1,112 @@
+import { Testing } from 'cdk8s';
+import { TAGS, newChart, objectOf } from './helpers';
+import { ManifestValidator } from './manifest-validator';
+import { GpuTeam, type GpuTeamProps } from '../../../constructs';
+
+const { team: _team, ...PLATFORM_TAGS } = TAGS;
+const BASE: GpuTeamProps = { name: 'fraud', costTags: PLATFORM_TAGS, maxGpus: 8 };
+
+function team(props: Partial<GpuTeamProps> = {}) {
+  const chart = newChart();
+  const construct = new GpuTeam(chart, 'Fraud', { ...BASE, ...props });
+  return { chart, construct };
+}
+
+const COST_LABELS = {
+  'mlops-stack.io/team': 'fraud',
+  'mlops-stack.io/project': 'scoring',
+  'mlops-stack.io/cost-center': 'cc-4200',
+  'mlops-stack.io/environment': 'prod',
+};
+
+test('namespace named after the team carries the cost labels, team key defaulting to the name', () => {
+  const { chart } = team();
+  expect(objectOf(chart, 'Namespace').metadata).toEqual({ name: 'fraud', labels: COST_LABELS });
+});
+
+test('an explicit team tag wins over the name', () => {
+  const { chart } = team({ costTags: { ...PLATFORM_TAGS, team: 'risk' } });
+  expect(objectOf(chart, 'Namespace').metadata.labels['mlops-stack.io/team']).toBe('risk');
+});
+
+test('ResourceQuota caps requests.nvidia.com/gpu (value present in the synthesized manifest)', () => {
+  const { chart } = team({ maxGpus: 12 });
+  expect(objectOf(chart, 'ResourceQuota').spec.hard['requests.nvidia.com/gpu']).toBe(12);
+});
+
+test('ResourceQuota caps CPU and memory at 16 cores and 128 GiB per GPU by default', () => {
+  const { chart } = team();
+  expect(objectOf(chart, 'ResourceQuota').spec.hard).toEqual({ 'requests.nvidia.com/gpu': 8, 'requests.cpu': 128, 'requests.memory': '1024Gi' });
+});
+
+test('ResourceQuota is in the team namespace', () => {
+  const { chart } = team();
+  expect(objectOf(chart, 'ResourceQuota').metadata.namespace).toBe('fraud');
+});
+
+test('LimitRange gives containers default requests and caps GPUs per container', () => {
+  const { chart } = team({ maxGpus: 4 });
+  expect(objectOf(chart, 'LimitRange').spec.limits).toEqual([{
+    type: 'Container',
+    defaultRequest: { cpu: '500m', memory: '1Gi' },
+    default: { cpu: 2, memory: '4Gi' },
+    max: { 'nvidia.com/gpu': 4 },
+  }]);
+});
+
+test('role binding binds the team role to the default group', () => {
+  const { chart } = team();
+  const binding = objectOf(chart, 'RoleBinding');
+  expect([binding.metadata.namespace, binding.roleRef.name, binding.subjects]).toEqual([
+    'fraud', 'fraud-developer', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'fraud-developers' }],
+  ]);
+});
+
+test('role binding binds the given groups', () => {
+  const { chart } = team({ rbacGroups: ['fraud-ml', 'fraud-oncall'] });
+  expect(objectOf(chart, 'RoleBinding').subjects.map((s: any) => s.name)).toEqual(['fraud-ml', 'fraud-oncall']);
+});
+
+test('role grants nothing on secrets, roles, quotas or namespaces and no wildcard', () => {
+  const { chart } = team();
+  const rules: any[] = objectOf(chart, 'Role').rules;
+  const resources = rules.flatMap(r => r.resources);
+  expect(resources.filter(r => ['secrets', 'roles', 'rolebindings', 'resourcequotas', 'limitranges', 'namespaces', '*'].includes(r))).toEqual([]);
+  expect(rules.flatMap(r => r.verbs)).not.toContain('*');
+});
+
+test('role lets the team run jobs and read Kueue workloads', () => {
+  const { chart } = team();
+  const rules: any[] = objectOf(chart, 'Role').rules;
+  expect(rules).toEqual(expect.arrayContaining([
+    expect.objectContaining({ apiGroups: ['batch'], resources: ['jobs'], verbs: expect.arrayContaining(['create', 'delete']) }),
+    { apiGroups: ['kueue.x-k8s.io'], resources: ['workloads'], verbs: ['get', 'list', 'watch'] },
+  ]));
+});
+
+test('every manifest is valid against the Kubernetes 1.28 schemas', () => {
+  const { chart } = team();
+  expect(new ManifestValidator().validateAll(Testing.synth(chart))).toEqual([]);
+});
+
+describe('validation', () => {
+  test.each(['Fraud', 'fraud_team', '-fraud', 'a'.repeat(64), ''])('team name %p is not a DNS-1123 label', (name) => {
+    expect(() => team({ name })).toThrow(/Test\/Fraud: .*name \(".*"\) must be a DNS-1123 label/);
+  });
+
+  test.each([0, -1, 2.5])('maxGpus %p', (maxGpus) => {
+    expect(() => team({ maxGpus })).toThrow(/maxGpus \(.*\) must be a whole number greater than 0/);
+  });
+
+  test('maxGpusPerContainer above maxGpus', () => {
+    expect(() => team({ maxGpus: 2, maxGpusPerContainer: 4 })).toThrow(/maxGpusPerContainer \(4\) must not exceed maxGpus \(2\)/);
+  });
+
+  test('empty group list', () => {
+    expect(() => team({ rbacGroups: [] })).toThrow(/rbacGroups must not be empty/);
+  });
+
+  test('cost tags missing a required key', () => {
+    expect(() => team({ costTags: { project: 'scoring' } })).toThrow(/costTags lack required key\(s\) cost-center, environment/);
+  });
+});
