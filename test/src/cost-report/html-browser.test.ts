@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { reportFromDataset } from './synthetic/report-fixture';
-import { UNTAGGED } from '../../../src/cost-report/model';
+import { type CostDataset, UNTAGGED } from '../../../src/cost-report/model';
 import { renderHtml } from '../../../src/cost-report/render/html';
+import { buildReport } from '../../../src/cost-report/report';
 import { sampleDataset } from '../../../src/cost-report/synthetic';
+
+const reportOf = (data: CostDataset) => buildReport(data, { now: new Date('2026-11-02T08:00:00Z') });
 
 // Debian's chromium (CI installs it; CHROMIUM_PATH overrides). Flags keep it from reaching the network on its
 // own (component updates, sync, field trials), so any request seen below comes from the page.
@@ -16,7 +18,7 @@ const ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-const report = reportFromDataset(sampleDataset());
+const report = reportOf(sampleDataset());
 let dir: string;
 let context: BrowserContext;
 let page: Page;

@@ -1,8 +1,10 @@
-import { reportFromDataset } from './synthetic/report-fixture';
 import { amountFromNumber } from '../../../src/cost-report/amount';
 import { type CostDataset, type CostRow, UNTAGGED } from '../../../src/cost-report/model';
 import { renderHtml } from '../../../src/cost-report/render/html';
+import { buildReport } from '../../../src/cost-report/report';
 import { sampleDataset } from '../../../src/cost-report/synthetic';
+
+const reportOf = (data: CostDataset) => buildReport(data, { now: new Date('2026-11-02T08:00:00Z') });
 
 const EC2 = 'Amazon Elastic Compute Cloud - Compute';
 
@@ -14,7 +16,7 @@ function row(day: string, team: string, amount: number, service = EC2, estimated
 }
 
 describe('renderHtml', () => {
-  const sample = reportFromDataset(sampleDataset());
+  const sample = reportOf(sampleDataset());
   const html = renderHtml(sample);
 
   test('is self-contained: no script, no external reference, and a policy that forbids fetching', () => {
@@ -40,7 +42,7 @@ describe('renderHtml', () => {
 
   test('services beyond maxServicesPerChart are stacked as one other series', () => {
     const rows = ['A', 'B', 'C', 'D'].map((s, i) => row('2026-03-01', 'fraud', 10 - i, `Service ${s}`));
-    const out = renderHtml(reportFromDataset(dataset(rows)), { maxServicesPerChart: 2 });
+    const out = renderHtml(reportOf(dataset(rows)), { maxServicesPerChart: 2 });
     expect(out.match(/<path class="series" data-service="([^"]*)"/g)).toEqual([
       '<path class="series" data-service="Service A"', '<path class="series" data-service="Service B"', '<path class="series" data-service="Other services"',
     ]);
@@ -48,7 +50,7 @@ describe('renderHtml', () => {
 
   test('escapes team and service names', () => {
     const rows = [row('2026-03-01', '<img src=x onerror=alert(1)>', 5, 'S3 "quoted" & <b>')];
-    const out = renderHtml(reportFromDataset(dataset(rows)));
+    const out = renderHtml(reportOf(dataset(rows)));
     expect(out).not.toContain('<img');
     expect(out).not.toContain('<b>');
     expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
@@ -58,7 +60,7 @@ describe('renderHtml', () => {
   test('team totals are apportioned so the shown figures add up to the shown total', () => {
     // Three teams of 0.335 each: rounded one by one they show 1.02 against a total of 1.00 (1.005, half-even).
     const rows = ['a', 'b', 'c'].map(t => row('2026-03-01', t, 0.335));
-    const out = renderHtml(reportFromDataset(dataset(rows)));
+    const out = renderHtml(reportOf(dataset(rows)));
     const shown = [...out.matchAll(/<text x="[\d.]+" y="[\d.]+">([\d,.]+) · /g)].map(m => Math.round(Number(m[1]) * 100));
     expect(shown.reduce((a, b) => a + b, 0)).toBe(100);
     expect(out).toContain('<dd>1.00 USD</dd>');
@@ -66,12 +68,12 @@ describe('renderHtml', () => {
 
   test('names the provisional days', () => {
     const rows = [row('2026-03-01', 'fraud', 5), row('2026-03-02', 'fraud', 5), row('2026-03-03', 'fraud', 2, EC2, true)];
-    expect(renderHtml(reportFromDataset(dataset(rows)))).toContain('Cost Explorer marks 2026-03-03 as estimated');
+    expect(renderHtml(reportOf(dataset(rows)))).toContain('Cost Explorer marks 2026-03-03 as estimated');
   });
 
   test('credits (negative amounts) are drawn below the zero line', () => {
     const rows = [row('2026-03-01', 'fraud', 10), row('2026-03-01', 'fraud', -4, 'Credits')];
-    const out = renderHtml(reportFromDataset(dataset(rows)));
+    const out = renderHtml(reportOf(dataset(rows)));
     const zero = Number(/<line class="zero" x1="[\d.]+" x2="[\d.]+" y1="([\d.]+)"/.exec(out)![1]);
     const [, top, bottom] = /data-service="Credits" fill="[^"]+" d="M[\d.]+ ([\d.]+)V([\d.]+)/.exec(out)!.map(Number);
     expect(top).toBe(zero);
@@ -79,7 +81,7 @@ describe('renderHtml', () => {
   });
 
   test('an empty report still renders and says there is no spend', () => {
-    const out = renderHtml(reportFromDataset(dataset([])));
+    const out = renderHtml(reportOf(dataset([])));
     expect(out).toContain('No spend in this period.');
     expect(out).not.toContain('class="daily-chart"');
   });
