@@ -89,18 +89,21 @@ export interface TeamMover {
 }
 
 /**
- * The teams whose spend moved most (by absolute change) between the last `days` days of the report and the
- * `days` before them.
+ * The teams whose spend moved most (by absolute change) between the last `days` complete (not provisional) days
+ * of the report and the `days` before them.
  *
  * @param report the report
  * @param days length of each compared period
  * @param limit how many teams to return
  */
-export function topMovers(report: Pick<CostReport, 'days' | 'rows'>, days = 7, limit = 5): TeamMover[] {
-  if (report.days.length < 2 * days) {
+export function topMovers(report: Pick<CostReport, 'days' | 'rows' | 'provisionalDays'>, days = 7, limit = 5): TeamMover[] {
+  // Estimated days are still filling in: comparing them would report every team as shrinking.
+  const provisional = new Set(report.provisionalDays);
+  const complete = report.days.filter(d => !provisional.has(d));
+  if (complete.length < 2 * days) {
     return [];
   }
-  const end = addDays(report.days[report.days.length - 1], 1);
+  const end = addDays(complete[complete.length - 1], 1);
   const mid = addDays(end, -days);
   const start = addDays(mid, -days);
   const sums = new Map<string, { recent: Amount; previous: Amount }>();

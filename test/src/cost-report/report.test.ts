@@ -101,6 +101,11 @@ describe('topMovers', () => {
     ]);
   });
 
+  test('leaves provisional days out of the comparison', () => {
+    const withEstimated = buildReport(dataset([...rows, ['2026-03-15', 'steady', 'EC2', '0.5', true]], '2026-03-01', '2026-03-16'));
+    expect(topMovers(withEstimated, 7, 5).map(m => m.team)).toEqual(['growing', 'shrinking']);
+  });
+
   test('returns nothing when the report is shorter than two periods', () => {
     expect(topMovers(report, 8)).toEqual([]);
   });

@@ -6,19 +6,19 @@ import { dataset } from '../fixtures';
 
 function twoWeeks(teams: number): CostReport {
   const rows: [string, string, string, string, boolean?][] = [];
-  for (let d = 1; d <= 14; d++) {
+  for (let d = 1; d <= 15; d++) {
     const day = `2026-03-${String(d).padStart(2, '0')}`;
     for (let t = 0; t < teams; t++) {
-      rows.push([day, t === 0 ? UNTAGGED : `team-${t}`, 'Amazon EC2', (t + 1 + (d > 7 && t === 2 ? 50 : 0)).toFixed(4) + '001', d === 14]);
+      rows.push([day, t === 0 ? UNTAGGED : `team-${t}`, 'Amazon EC2', (t + 1 + (d > 7 && t === 2 ? 50 : 0)).toFixed(4) + '001', d === 15]);
     }
   }
-  return buildReport(dataset(rows, '2026-03-01', '2026-03-15'), { now: new Date('2026-03-15T06:00:00Z') });
+  return buildReport(dataset(rows, '2026-03-01', '2026-03-16'), { now: new Date('2026-03-16T06:00:00Z') });
 }
 
 const anomaly = (team: string, impact: string) => ({
   team,
-  start: '2026-03-13',
-  end: '2026-03-14',
+  start: '2026-03-14',
+  end: '2026-03-15',
   impact: parseAmount(impact),
   impactPercent: 140,
   maxScore: 9.5,
@@ -29,7 +29,7 @@ const anomaly = (team: string, impact: string) => ({
 describe('renderMarkdown', () => {
   test('states the total and the untagged share', () => {
     const md = renderMarkdown(twoWeeks(4));
-    expect(md).toMatch(/\*\*Total [\d,]+\.\d{2} USD\*\* over 14 days, 3 teams; untagged [\d.]+ USD \(\d+\.\d%\)/);
+    expect(md).toMatch(/\*\*Total [\d,]+\.\d{2} USD\*\* over 15 days, 3 teams; untagged [\d.]+ USD \(\d+\.\d%\)/);
   });
 
   test('the team column adds up to the total line', () => {
@@ -43,7 +43,7 @@ describe('renderMarkdown', () => {
   });
 
   test('marks provisional days', () => {
-    expect(renderMarkdown(twoWeeks(3))).toMatch(/\*\*Provisional:\*\* 2026-03-14 is estimated by Cost Explorer/);
+    expect(renderMarkdown(twoWeeks(3))).toMatch(/\*\*Provisional:\*\* 2026-03-15 is estimated by Cost Explorer/);
   });
 
   test('lists top movers', () => {
@@ -55,7 +55,7 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(report, { maxAnomalies: 2 });
     expect(md).toMatch(/#### Anomalies: 3/);
     expect(md.indexOf('+120.50')).toBeLessThan(md.indexOf('+80.00'));
-    expect(md).toMatch(/\| team-2 \| 2026-03-13 to 2026-03-14 \*\(p\)\* \| daily \| \+120\.50 \| \+140\.0% \| Amazon EC2 \+120\.50 \|/);
+    expect(md).toMatch(/\| team-2 \| 2026-03-14 to 2026-03-15 \*\(p\)\* \| daily \| \+120\.50 \| \+140\.0% \| Amazon EC2 \+120\.50 \|/);
     expect(md).toMatch(/_1 more in the full report/);
   });
 

@@ -1,0 +1,304 @@
+#!/usr/bin/env node
+import { createWriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { TagSchema } from '../tags';
+import { DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly';
+import { addDays, dayOf, parseDay } from './dates';
+import { CostReportError } from './errors';
+import { COST_METRICS, DEFAULT_COST_METRIC, readCostExplorer, readRecordingManifest, type ReadProgress } from './explorer';
+import type { CostDataset, CostReport } from './model';
+import { csvLines } from './render/csv';
+import { renderHtml } from './render/html';
+import { jsonChunks } from './render/json';
+import { renderMarkdown } from './render/markdown';
+import { buildReport } from './report';
+import { sampleDataset } from './synthetic';
+
+/** Exit codes of the CLI. */
+export const EXIT = {
+  OK: 0,
+  /** `--fail-on-anomaly` and a recent anomaly was found. */
+  ANOMALY: 1,
+  /** Bad command line. */
+  USAGE: 2,
+  /** Costs could not be read (credentials, permissions, Cost Explorer errors). */
+  READ_FAILED: 3,
+} as const;
+
+/** Report formats. */
+export const FORMATS = ['md', 'csv', 'json', 'html'] as const;
+
+/** What the CLI talks to; tests pass their own. */
+export interface CliIo {
+  readonly stdout: { write(chunk: string): unknown };
+  readonly stderr: { readonly isTTY?: boolean; write(chunk: string): unknown };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** @default - the clock */
+  readonly now?: () => Date;
+  /** @default - a client from the default credential chain */
+  readonly client?: CostExplorerClient;
+  /** Passed to the reader's backoff and rate limit (tests). @default - real timers */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const THRESHOLD_FLAGS: Record<string, keyof AnomalyOptions> = {
+  'min-score': 'minScore',
+  'min-impact': 'minImpactAmount',
+  'min-impact-percent': 'minImpactPercent',
+  'baseline-weeks': 'baselineWeeks',
+  'new-team-days': 'newTeamSuppressionDays',
+  'drift-min-percent': 'driftMinPercent',
+  'drift-min-impact': 'driftMinImpactAmount',
+};
+
+const USAGE = `Usage: mlops-cost-report [options]
+
+Per-team daily spend from AWS Cost Explorer (GetCostAndUsage, grouped by the team tag and by service), with
+anomaly flags. Progress goes to stderr, the report to stdout or --output.
+
+Data
+  --start YYYY-MM-DD        first day (default: 91 days before --end)
+  --end YYYY-MM-DD          day after the last one, exclusive (default: today, UTC)
+  --tag-key KEY             tag to group by (default: ${TagSchema.DEFAULT.teamKey}, the tag schema's team key)
+  --metric NAME             ${COST_METRICS.join(' | ')} (default: ${DEFAULT_COST_METRIC})
+  --sample                  use the bundled sample data set: no AWS access needed
+  --record DIR              save every raw Cost Explorer response in DIR
+  --replay DIR              read responses saved by --record (offline, nothing billed)
+  --cache-dir DIR           cache of closed months (default: .cache/cost-report)
+  --no-cache                neither read nor write the cache
+  --rate N                  at most N requests per second (default: 5)
+  --endpoint URL            Cost Explorer endpoint (a local test server)
+
+Anomalies (defaults in brackets)
+  --min-score N             robust z-score a day must reach [${DEFAULT_ANOMALY_OPTIONS.minScore}]
+  --min-impact N            excess over expected, currency units [${DEFAULT_ANOMALY_OPTIONS.minImpactAmount}]
+  --min-impact-percent N    excess over expected, percent [${DEFAULT_ANOMALY_OPTIONS.minImpactPercent}]
+  --baseline-weeks N        same-weekday values in the baseline [${DEFAULT_ANOMALY_OPTIONS.baselineWeeks}]
+  --new-team-days N         days a new team is not alerted on [${DEFAULT_ANOMALY_OPTIONS.newTeamSuppressionDays}]
+  --drift-min-percent N     month-to-date creep, percent [${DEFAULT_ANOMALY_OPTIONS.driftMinPercent}]
+  --drift-min-impact N      month-to-date creep, currency units [${DEFAULT_ANOMALY_OPTIONS.driftMinImpactAmount}]
+  --no-drift                skip the drift check
+
+Output
+  --format md|csv|json|html report format (default: md)
+  --output FILE             write the report to FILE (default: stdout)
+  --fail-on-anomaly         exit ${EXIT.ANOMALY} when an anomaly ends in the last --recent-days days
+  --recent-days N           window of --fail-on-anomaly (default: 7)
+  --quiet                   no progress on stderr
+  --help
+
+Exit codes: ${EXIT.OK} ok, ${EXIT.ANOMALY} anomaly (with --fail-on-anomaly), ${EXIT.USAGE} bad options, ${EXIT.READ_FAILED} costs could not be read.
+`;
+
+/**
+ * Run the CLI. Returns the exit code instead of exiting, so it can be tested in process.
+ *
+ * @param argv arguments after the program name
+ * @param io streams, environment and (for tests) the client and clock
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'start': { type: 'string' },
+        'end': { type: 'string' },
+        'tag-key': { type: 'string' },
+        'metric': { type: 'string' },
+        'sample': { type: 'boolean' },
+        'record': { type: 'string' },
+        'replay': { type: 'string' },
+        'cache-dir': { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        'rate': { type: 'string' },
+        'endpoint': { type: 'string' },
+        'format': { type: 'string' },
+        'output': { type: 'string', short: 'o' },
+        'fail-on-anomaly': { type: 'boolean' },
+        'recent-days': { type: 'string' },
+        'no-drift': { type: 'boolean' },
+        'quiet': { type: 'boolean', short: 'q' },
+        'help': { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map(k => [k, { type: 'string' as const }])),
+      },
+    }).values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    io.stderr.write(`mlops-cost-report: ${(err as Error).message}\n\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  if (args.help) {
+    io.stdout.write(USAGE);
+    return EXIT.OK;
+  }
+
+  try {
+    const opts = parseOptions(args);
+    const dataset = await loadDataset(args, opts, io);
+    const report = buildReport(dataset, { anomaly: opts.anomaly, now: io.now?.() });
+    await writeReport(report, opts.format, args.output as string | undefined, io);
+    const recent = recentAnomalies(report, opts.recentDays);
+    if (!args.quiet) {
+      io.stderr.write(`${report.anomalies.length} anomal${report.anomalies.length === 1 ? 'y' : 'ies'}, ${recent} ending in the last ${opts.recentDays} days.\n`);
+    }
+    return args['fail-on-anomaly'] && recent > 0 ? EXIT.ANOMALY : EXIT.OK;
+  } catch (err) {
+    if (err instanceof CostReportError) {
+      io.stderr.write(`mlops-cost-report: ${err.message}\n`);
+      return err.code === 'bad-option' ? EXIT.USAGE : EXIT.READ_FAILED;
+    }
+    if (err instanceof Error && err.name === 'MlopsStackError') {
+      // Option checks of the anomaly detector.
+      io.stderr.write(`mlops-cost-report: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw err;
+  }
+}
+
+interface ParsedOptions {
+  readonly format: typeof FORMATS[number];
+  readonly anomaly: Partial<AnomalyOptions>;
+  readonly recentDays: number;
+  readonly rate: number;
+}
+
+function parseOptions(args: Record<string, string | boolean | undefined>): ParsedOptions {
+  const problems: string[] = [];
+  const format = (args.format as string | undefined) ?? 'md';
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    problems.push(`--format ("${format}") must be one of ${FORMATS.join(', ')}`);
+  }
+  const number = (flag: string, fallback: number): number => {
+    const text = args[flag] as string | undefined;
+    if (text === undefined) {
+      return fallback;
+    }
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n < 0) {
+      problems.push(`--${flag} ("${text}") must be a number of at least 0`);
+      return fallback;
+    }
+    return n;
+  };
+  const anomaly: Record<string, number | boolean> = {};
+  for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) {
+    if (args[flag] !== undefined) {
+      anomaly[key] = number(flag, 0);
+    }
+  }
+  if (args['no-drift']) {
+    anomaly.drift = false;
+  }
+  const recentDays = number('recent-days', 7);
+  const rate = number('rate', 5);
+  if (args.rate !== undefined && rate === 0) {
+    problems.push('--rate must be above 0 requests per second');
+  }
+  const sources = ['sample', 'replay'].filter(k => args[k] !== undefined);
+  if (sources.length > 1 || (args.sample && args.record)) {
+    problems.push('use only one of --sample, --replay and --record');
+  }
+  if (problems.length > 0) {
+    throw new CostReportError('bad-option', problems.length === 1 ? problems[0] : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
+  }
+  return { format: format as ParsedOptions['format'], anomaly: anomaly as Partial<AnomalyOptions>, recentDays, rate };
+}
+
+async function loadDataset(args: Record<string, string | boolean | undefined>, opts: ParsedOptions, io: CliIo): Promise<CostDataset> {
+  if (args.sample) {
+    return sampleDataset();
+  }
+  const replay = args.replay as string | undefined;
+  const manifest = replay ? await readRecordingManifest(replay) : undefined;
+  const today = dayOf(io.now?.() ?? new Date());
+  const end = args.end !== undefined ? parseDay('--end', args.end as string) : manifest?.end ?? today;
+  const start = args.start !== undefined ? parseDay('--start', args.start as string) : manifest?.start ?? addDays(end, -91);
+  const progress = args.quiet ? undefined : progressPrinter(io);
+  const { dataset, stats } = await readCostExplorer({
+    start,
+    end,
+    tagKey: (args['tag-key'] as string | undefined) ?? manifest?.tagKey,
+    metric: (args.metric as string | undefined) ?? manifest?.metric,
+    client: io.client,
+    endpoint: args.endpoint as string | undefined,
+    cacheDir: args['no-cache'] ? undefined : (args['cache-dir'] as string | undefined) ?? '.cache/cost-report',
+    cacheScope: `${io.env.AWS_PROFILE ?? 'default'}`,
+    recordDir: args.record as string | undefined,
+    replayDir: replay,
+    ratePerSecond: opts.rate,
+    onProgress: progress?.update,
+    sleep: io.sleep,
+    now: io.now,
+  });
+  progress?.done();
+  if (!args.quiet) {
+    io.stderr.write(`Cost Explorer: ${stats.requests} request(s), USD ${(stats.requests / 100).toFixed(2)}` +
+      `; ${stats.pages} page(s) in ${stats.windows} monthly window(s)` +
+      (stats.cachedWindows ? `, ${stats.cachedWindows} from the cache` : '') +
+      (stats.replayedWindows ? `, ${stats.replayedWindows} replayed` : '') +
+      (stats.retries ? `, ${stats.retries} throttled and retried` : '') + `; ${dataset.rows.length} rows.\n`);
+  }
+  return dataset;
+}
+
+function progressPrinter(io: CliIo): { update: (p: ReadProgress) => void; done: () => void } {
+  const tty = io.stderr.isTTY === true;
+  let printed = false;
+  return {
+    update: p => {
+      const line = `reading ${p.windowStart}..${p.windowEnd} (${p.window}/${p.windows}) page ${p.page} from ${p.source}: ${p.rows} rows, ${p.requests} request(s)`;
+      io.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+      printed = true;
+    },
+    done: () => {
+      if (tty && printed) {
+        io.stderr.write('\n');
+      }
+    },
+  };
+}
+
+async function writeReport(report: CostReport, format: ParsedOptions['format'], output: string | undefined, io: CliIo): Promise<void> {
+  const chunks: Iterable<string> =
+    format === 'csv' ? csvLines(report)
+      : format === 'json' ? jsonChunks(report)
+        : format === 'html' ? [renderHtml(report)]
+          : [renderMarkdown(report)];
+  if (!output) {
+    for (const c of chunks) {
+      io.stdout.write(c);
+    }
+    return;
+  }
+  const file = createWriteStream(output, 'utf8');
+  const failed = new Promise<never>((_, reject) => file.once('error', reject));
+  for (const c of chunks) {
+    if (!file.write(c)) {
+      await Promise.race([new Promise(resolve => file.once('drain', () => resolve(undefined))), failed]);
+    }
+  }
+  await Promise.race([new Promise<void>(resolve => file.end(() => resolve())), failed]);
+}
+
+/** Anomalies whose last day is within the last `days` days of the report. */
+function recentAnomalies(report: CostReport, days: number): number {
+  const lastDay = report.days[report.days.length - 1];
+  if (!lastDay) {
+    return 0;
+  }
+  const from = addDays(lastDay, -(days - 1));
+  return report.anomalies.filter(a => a.end >= from).length;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
+    .then(code => { process.exitCode = code; })
+    .catch(err => {
+      process.stderr.write(`mlops-cost-report: unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 70;
+    });
+}
