@@ -664,6 +664,9 @@ export class GpuCluster extends Construct {
     const wildcard = (resource: string) => `AwsSolutions-IAM5[Resource::${resource}]`;
     const stack = Stack.of(this);
 
+    ack(this.cluster.node.defaultChild!, 'EncryptionConfig.Resources is how aws-eks-v2 renders secrets envelope ' +
+      'encryption; ["secrets"] is the only value EKS accepts and the schema still defines it.',
+    'CloudFormation-Validate::W9009');
     ack(this.cluster.role, 'AmazonEKSClusterPolicy is the policy EKS documents for the cluster service role; AWS ' +
       'maintains it as the control plane gains features.', managed('AmazonEKSClusterPolicy'));
 

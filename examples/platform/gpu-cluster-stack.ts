@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ClusterEndpoint, GpuCluster } from '../../constructs';
+// The compute capability only, not the library's barrel: `cdk synth` then loads what this stack uses.
+import { ClusterEndpoint, GpuCluster } from '../../constructs/compute';
 
 /**
  * The GPU compute stack of the platform: an EKS cluster with Karpenter, its interruption handling, the NVIDIA
