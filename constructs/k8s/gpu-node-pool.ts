@@ -352,7 +352,7 @@ export class GpuNodePool extends Construct {
         this.nodePoolNames = [`${name}-spot`, `${name}-on-demand`];
         this.spotGpuLimit = gpuLimit;
         this.onDemandGpuLimit = strategy.onDemandGpuLimit ?? gpuLimit;
-        this.nodePool('SpotNodePool', `${name}-spot`, props, ['spot'], gpuLimit, undefined, strategy.spotWeight);
+        this.nodePool('SpotNodePool', `${name}-spot`, props, ['spot'], gpuLimit, Math.min(2, families.length), strategy.spotWeight);
         this.nodePool('OnDemandNodePool', `${name}-on-demand`, props, ['on-demand'], this.onDemandGpuLimit, undefined, strategy.onDemandWeight);
         break;
       case CapacityStrategyKind.ON_DEMAND_ONLY:

@@ -290,10 +290,13 @@ export class GpuTeamQueues extends Construct {
   }
 
   private warnIfQuotaUnreachable(team: GpuTeam, spotGpus: number, onDemandGpus: number, borrowing: number): void {
-    if (spotGpus + borrowing > team.maxGpus || onDemandGpus + borrowing > team.maxGpus) {
+    // Each flavor can be used to its nominal quota plus its borrowing limit at the same time.
+    const admissible = spotGpus + onDemandGpus + 2 * borrowing;
+    if (admissible > team.maxGpus) {
       K8sWarnings.add(this, 'kueue-quota-exceeds-namespace-quota',
-        `team "${team.name}": Kueue may admit ${Math.max(spotGpus, onDemandGpus) + borrowing} GPUs on one flavor (nominal + borrowing) ` +
-        `but the namespace ResourceQuota allows ${team.maxGpus}; admitted pods beyond it are rejected. Raise maxGpus or lower the Kueue quota.`);
+        `team "${team.name}": Kueue may admit up to ${admissible} GPUs (spot ${spotGpus} + on-demand ${onDemandGpus} nominal, ` +
+        `plus ${borrowing} borrowed on each flavor) but the namespace ResourceQuota allows ${team.maxGpus}; pods of admitted ` +
+        'work beyond it are refused. Raise the team\'s maxGpus or lower the Kueue quota.');
     }
     if (this.nodePools.length === 0) {
       return;

@@ -110,8 +110,8 @@ export function buildGpuWorkloads(app: App, props: GpuWorkloadsProps): GpuWorklo
     costTags: props.costTags,
     tagSchema: schema,
   });
-  kueue.addTeam(fraud, { nominalGpus: 8, onDemandNominalGpus: 4, borrowingLimitGpus: 8 });
-  kueue.addTeam(recsys, { nominalGpus: 16, onDemandNominalGpus: 8, borrowingLimitGpus: 16 });
+  kueue.addTeam(fraud, { nominalGpus: 8, onDemandNominalGpus: 4, borrowingLimitGpus: 2 });
+  kueue.addTeam(recsys, { nominalGpus: 16, onDemandNominalGpus: 8, borrowingLimitGpus: 4 });
   queues.addDependency(teams);
 
   return { nodePools, teams, queues };

@@ -133,6 +133,11 @@ describe('GpuNodePool options', () => {
     expect(construct.nodePoolNames).toEqual(['training-spot', 'training-on-demand']);
   });
 
+  test('weighted pair: the spot pool also requires instance diversification', () => {
+    const { chart } = pool({ capacityStrategy: CapacityStrategy.weightedSpotAndOnDemand() });
+    expect(requirement(objectOf(chart, 'NodePool', 'training-spot'), 'karpenter.k8s.aws/instance-family').minValues).toBe(2);
+  });
+
   test('weighted pair shares one EC2NodeClass', () => {
     const { chart } = pool({ capacityStrategy: CapacityStrategy.weightedSpotAndOnDemand() });
     expect(Testing.synth(chart).filter(o => o.kind === 'EC2NodeClass')).toHaveLength(1);

@@ -129,16 +129,24 @@ describe('warnings', () => {
   test('no warning when a pool can hold the quota', () => {
     const chart = newChart();
     const pools = [nodePool(chart, 'A', { gpuLimit: 8 })];
-    const team = new GpuTeam(chart, 'Fraud', { name: 'fraud', costTags: TAGS, maxGpus: 16 });
+    const team = new GpuTeam(chart, 'Fraud', { name: 'fraud', costTags: TAGS, maxGpus: 32 });
     const queues = new GpuTeamQueues(chart, 'Kueue', { nodePools: pools });
     queues.addTeam(team, { nominalGpus: 8 });
     expect(K8sWarnings.of(queues)).toEqual([]);
   });
 
   test('Kueue quota above the namespace ResourceQuota', () => {
-    const { team, queues } = setup({}, 8);
-    queues.addTeam(team, { nominalGpus: 8, borrowingLimitGpus: 4 });
-    expect(K8sWarnings.of(queues).map(w => w.id)).toEqual(['mlops-stack:kueue-quota-exceeds-namespace-quota']);
+    const { team, queues } = setup({}, 12);
+    queues.addTeam(team, { nominalGpus: 4, onDemandNominalGpus: 4, borrowingLimitGpus: 4 });
+    const warnings = K8sWarnings.of(queues);
+    expect(warnings.map(w => w.id)).toEqual(['mlops-stack:kueue-quota-exceeds-namespace-quota']);
+    expect(warnings[0].message).toMatch(/Kueue may admit up to 16 GPUs .* ResourceQuota allows 12/);
+  });
+
+  test('Kueue quota that fits the namespace ResourceQuota raises no warning', () => {
+    const { team, queues } = setup({}, 16);
+    queues.addTeam(team, { nominalGpus: 4, onDemandNominalGpus: 4, borrowingLimitGpus: 4 });
+    expect(K8sWarnings.of(queues)).toEqual([]);
   });
 
   test('a warning is also emitted as a process warning with its id', () => {

@@ -1,5 +1,5 @@
 import { App, Testing } from 'cdk8s';
-import { ManifestValidator } from './manifest-validator';
+import { ManifestValidator, kubernetesSchemaDir, sharedCrdsDir } from './manifest-validator';
 import { K8sWarnings } from '../../../constructs';
 import { buildGpuWorkloads } from '../../../examples/platform/gpu-workloads';
 
@@ -18,8 +18,8 @@ test.each(chartList)('%s chart matches the reviewed snapshot', (_name, chart) =>
   expect(Testing.synth(chart)).toMatchSnapshot();
 });
 
-test('every manifest of every chart is valid against the Kubernetes 1.28 and CRD schemas', () => {
-  const validator = new ManifestValidator();
+test.each(['1.28.0', '1.37.0'])('every manifest of every chart is valid against the Kubernetes %s and CRD schemas', (version) => {
+  const validator = new ManifestValidator(sharedCrdsDir(), kubernetesSchemaDir(version));
   expect(chartList.flatMap(([, chart]) => validator.validateAll(Testing.synth(chart)))).toEqual([]);
 });
 
