@@ -44,12 +44,13 @@ const MIN_RESIDUALS = 7;
 export function detectAnomalies(rows: readonly CostRow[], options: Partial<AnomalyOptions> = {}): Anomaly[] {
   const opts = resolveAnomalyOptions(options);
   const set = buildSeries(rows);
+  const dayNames = Array.from({ length: set.length }, (_, t) => dayFromIndex(set.start + t));
   const anomalies: Anomaly[] = [];
   for (const series of set.teams.values()) {
     const scored = scoreDays(series, opts);
     anomalies.push(...mergeFlagged(series, set.start, scored, opts));
     if (opts.drift) {
-      anomalies.push(...detectDrift(set, series, scored.flagged, opts));
+      anomalies.push(...detectDrift(set, dayNames, series, scored.flagged, opts));
     }
   }
   return anomalies.sort((a, b) => a.start.localeCompare(b.start) || a.team.localeCompare(b.team) || a.kind.localeCompare(b.kind));
@@ -197,11 +198,13 @@ function anomaly(
   };
 }
 
-function detectDrift(set: SeriesSet, series: TeamSeries, flaggedDaily: readonly boolean[], opts: AnomalyOptions): Anomaly[] {
+function detectDrift(
+  set: SeriesSet, dayNames: readonly string[], series: TeamSeries, flaggedDaily: readonly boolean[], opts: AnomalyOptions,
+): Anomaly[] {
   const out: Anomaly[] = [];
   const n = set.length;
   for (let ms = 0; ms < n; ms++) {
-    const day = dayFromIndex(set.start + ms);
+    const day = dayNames[ms];
     if (!day.endsWith('-01')) {
       continue;
     }
@@ -216,7 +219,7 @@ function detectDrift(set: SeriesSet, series: TeamSeries, flaggedDaily: readonly 
 
     const monthDays: number[] = [];
     let last = ms;
-    for (let t = ms; t < n && dayFromIndex(set.start + t).startsWith(month); t++) {
+    for (let t = ms; t < n && dayNames[t].startsWith(month); t++) {
       if (!series.estimated[t]) {
         monthDays.push(t);
         last = t;
@@ -224,7 +227,8 @@ function detectDrift(set: SeriesSet, series: TeamSeries, flaggedDaily: readonly 
     }
     // A step the daily rule has already reported would be reported again, as drift, every month until the
     // trailing baseline catches up with it.
-    if (monthDays.length < opts.driftMinDays || flaggedDaily.slice(baseFrom, last + 1).some(f => f)) {
+    const nextFlagged = flaggedDaily.indexOf(true, baseFrom);
+    if (monthDays.length < opts.driftMinDays || (nextFlagged !== -1 && nextFlagged <= last)) {
       continue;
     }
     const weekdayMedian = weekdayMedians(series.totals, series.estimated, set.start, baseFrom, ms);

@@ -44,8 +44,9 @@ export function medianUnits(values: readonly bigint[]): bigint {
 }
 
 /** Median of floats. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+export function median(values: readonly number[] | Float64Array): number {
+  // A typed array sorts numerically in native code: several times faster than a comparator on a plain array.
+  const sorted = Float64Array.from(values).sort();
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
