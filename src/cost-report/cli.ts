@@ -269,19 +269,41 @@ async function writeReport(report: CostReport, format: ParsedOptions['format'], 
         : format === 'html' ? [renderHtml(report)]
           : [renderMarkdown(report)];
   if (!output) {
-    for (const c of chunks) {
-      io.stdout.write(c);
+    for (const c of batched(chunks)) {
+      const stdout = io.stdout as { once?: (event: 'drain', listener: () => void) => unknown; write(chunk: string): unknown };
+      // A million CSV lines piped to a slow reader would otherwise pile up in memory.
+      if (stdout.write(c) === false && stdout.once) {
+        await new Promise<void>(resolve => stdout.once!('drain', () => resolve()));
+      }
     }
     return;
   }
   const file = createWriteStream(output, 'utf8');
   const failed = new Promise<never>((_, reject) => file.once('error', reject));
-  for (const c of chunks) {
+  for (const c of batched(chunks)) {
     if (!file.write(c)) {
       await Promise.race([new Promise(resolve => file.once('drain', () => resolve(undefined))), failed]);
     }
   }
   await Promise.race([new Promise<void>(resolve => file.end(() => resolve())), failed]);
+}
+
+/** Joins small chunks into writes of about 64 KiB: one write per CSV line is slow. */
+function* batched(chunks: Iterable<string>): Generator<string> {
+  let buffer: string[] = [];
+  let size = 0;
+  for (const c of chunks) {
+    buffer.push(c);
+    size += c.length;
+    if (size >= 65_536) {
+      yield buffer.join('');
+      buffer = [];
+      size = 0;
+    }
+  }
+  if (buffer.length > 0) {
+    yield buffer.join('');
+  }
 }
 
 /** Anomalies whose last day is within the last `days` days of the report. */
@@ -295,6 +317,13 @@ function recentAnomalies(report: CostReport, days: number): number {
 }
 
 if (require.main === module) {
+  // `mlops-cost-report --format csv | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', err => {
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') {
+      process.exit(0);
+    }
+    throw err;
+  });
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
     .then(code => { process.exitCode = code; })
     .catch(err => {
