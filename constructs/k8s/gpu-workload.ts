@@ -57,6 +57,7 @@ export interface RequestGpusOptions {
  * survives, tolerates the `nvidia.com/gpu=true:NoSchedule` taint of {@link GpuNodePool} nodes, and adds the
  * Kueue queue and priority labels and the team's cost labels, so users never write the patch themselves.
  *
+ * @see https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/
  * @example
  * const job = new kplus.Job(chart, 'Train', { metadata: { namespace: 'fraud' }, containers: [{ image }] });
  * GpuWorkload.requestGpus(job, { gpus: 4, team: fraud, localQueueName: 'fraud', priorityClassName: 'production' });

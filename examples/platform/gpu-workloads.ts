@@ -84,9 +84,10 @@ export function buildGpuWorkloads(app: App, props: GpuWorkloadsProps): GpuWorklo
     capacityStrategy: CapacityStrategy.weightedSpotAndOnDemand({ spotWeight: 100, onDemandWeight: 10, onDemandGpuLimit: 16 }),
     ami: GpuAmi.bottlerocket(),
     imageVolumeSizeGiB: 300,
-    // Nightly window for drift replacement only; empty nodes are always reclaimed.
+    // At most 10% of nodes disrupted at once for any reason, and no drift replacement (e.g. to a new AMI)
+    // from 06:00 to midnight UTC, so nodes under long training runs are replaced at night.
     disruptionBudgets: [
-      { nodes: '10%', reasons: [DisruptionReason.EMPTY] },
+      { nodes: '10%' },
       { nodes: '0', reasons: [DisruptionReason.DRIFTED], schedule: '0 6 * * *', duration: Duration.hours(18) },
     ],
   });
