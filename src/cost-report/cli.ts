@@ -7,7 +7,7 @@ import { DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly';
 import { addDays, dayOf, parseDay } from './dates';
 import { CostReportError } from './errors';
 import { COST_METRICS, DEFAULT_COST_METRIC, readCostExplorer, readRecordingManifest, type ReadProgress } from './explorer';
-import type { CostDataset, CostReport } from './model';
+import { UNTAGGED, type CostDataset, type CostReport } from './model';
 import { csvLines } from './render/csv';
 import { renderHtml } from './render/html';
 import { jsonChunks } from './render/json';
@@ -241,6 +241,11 @@ async function loadDataset(args: Record<string, string | boolean | undefined>, o
       (stats.cachedWindows ? `, ${stats.cachedWindows} from the cache` : '') +
       (stats.replayedWindows ? `, ${stats.replayedWindows} replayed` : '') +
       (stats.retries ? `, ${stats.retries} throttled and retried` : '') + `; ${dataset.rows.length} rows.\n`);
+  }
+  if (dataset.rows.length > 0 && dataset.rows.every(r => r.team === UNTAGGED)) {
+    // Cost Explorer reports a tag only once it is activated as a cost allocation tag, and only from then on.
+    io.stderr.write(`warning: all spend is untagged for tag key "${dataset.query.tagKey}". Is it activated as a cost allocation tag ` +
+      '(Billing console, Cost allocation tags)? Spend before activation stays untagged.\n');
   }
   return dataset;
 }

@@ -103,6 +103,12 @@ describe('reading Cost Explorer', () => {
     expect(inputs[0].Metrics).toEqual(['NetAmortizedCost']);
   });
 
+  test('warns when every row is untagged: the tag is probably not activated for cost allocation', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-03-01': [['', 'Amazon EC2', '3']] }));
+    const r = await run('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache');
+    expect(r.stderr).toMatch(/all spend is untagged for tag key "team".*cost allocation tag/);
+  });
+
   test('without credentials it says so and points to --sample (exit 3)', async () => {
     ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
     const r = await run('--no-cache');
