@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates the typed CRD classes in this folder from the upstream CRDs in ../shared/crds (beside the repo).
 # Run from the repository root:  bash constructs/k8s/imports/regenerate.sh
-# The generated .ts files are committed and never edited by hand.
+# The generated .ts files are committed and never edited by hand. An optional argument writes them to another
+# folder instead (the tests use it to check that the committed files are up to date).
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
 crds="${MLOPS_SHARED_CRDS:-$root/../shared/crds}"
-out="$root/constructs/k8s/imports"
+out="${1:-$here}"
 if [ ! -d "$crds" ]; then
   echo "regenerate: CRD folder not found at $crds; set MLOPS_SHARED_CRDS to the folder holding the upstream CRD YAML" >&2
   exit 1
@@ -24,5 +26,5 @@ for f in resourceflavors clusterqueues localqueues workloadpriorityclasses; do
   printf -- '\n---\n'
 done > "$work/kueue.yaml"
 "$cdk8s" import "kueue:=$work/kueue.yaml" --language typescript --output "$out"
-node "$out/kserve-subset.mjs" "$crds/serving.kserve.io_inferenceservices.yaml" "$work/kserve.yaml"
+node "$here/kserve-subset.mjs" "$crds/serving.kserve.io_inferenceservices.yaml" "$work/kserve.yaml"
 "$cdk8s" import "kserve:=$work/kserve.yaml" --language typescript --output "$out"
