@@ -128,4 +128,46 @@ export interface CostReport {
   readonly anomalies: readonly Anomaly[];
   readonly projections: readonly TeamProjection[];
   readonly apiCalls: number;
+  /**
+   * Findings of AWS Cost Anomaly Detection over the period, shown side by side with {@link anomalies}.
+   *
+   * @default - not fetched; renderers leave the comparison out
+   */
+  readonly awsAnomalies?: readonly AwsAnomalyFinding[];
+}
+
+/**
+ * One finding of AWS Cost Anomaly Detection (`GetAnomalies`), in the report's terms.
+ *
+ * @see https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Anomaly.html
+ */
+export interface AwsAnomalyFinding {
+  /** `AnomalyId`. */
+  readonly id: string;
+  /** First day, `YYYY-MM-DD`. */
+  readonly start: string;
+  /** Last day, inclusive; the start day while the anomaly is still open. */
+  readonly end: string;
+  /** Whether AWS reports no end day yet. */
+  readonly ongoing: boolean;
+  /** Team the finding's monitor watches, when known (one monitor per team is the usual set-up). */
+  readonly team?: string;
+  /** `DimensionValue`: what the monitor splits by (a service name for a service monitor). */
+  readonly dimension?: string;
+  /** ARN of the monitor that raised it. */
+  readonly monitorArn?: string;
+  /** `Impact.TotalImpact`: actual minus expected spend, in USD. */
+  readonly impact: Amount;
+  /** `Impact.TotalImpactPercentage`; absent when AWS expected no spend. */
+  readonly impactPercent?: number;
+  /** `AnomalyScore.MaxScore` (AWS's own scale, not a z-score). */
+  readonly maxScore: number;
+  /** Root causes, largest contribution first. */
+  readonly rootCauses: readonly {
+    readonly service?: string;
+    readonly region?: string;
+    readonly account?: string;
+    readonly usageType?: string;
+    readonly impact?: Amount;
+  }[];
 }

@@ -9,7 +9,8 @@ const PROJECTION_WEEKS = 4;
  * Month-to-date spend and a month-end projection per team (the untagged row included).
  *
  * The month is the month of `asOfDay`. Month-to-date is the exact sum of the rows from the first of the
- * month to `asOfDay` (estimated days included: they are spend, only provisional). Each remaining day of the
+ * month to `asOfDay`; by default that is the last complete day, so the provisional (usually partial) days
+ * after it are projected like the rest of the month instead of counted at their partial value. Each remaining day of the
  * month is projected as the median of the same weekday over the last 4 weeks up to `asOfDay`, so a month
  * that ends on a weekend is not projected at weekday rates. The baseline is the spend of the same number of
  * days just before the month, to compare the projection with.

@@ -1,4 +1,5 @@
 import { amountToCents, amountToNumber, formatCents } from '../amount';
+import { compareWithAws } from '../anomaly/aws-findings';
 import { type Amount, type Anomaly, type CostReport, type TeamTotal, UNTAGGED } from '../model';
 
 /**
@@ -81,6 +82,9 @@ export function renderHtml(report: CostReport, options: HtmlOptions = {}): strin
   body.push('<section aria-labelledby="shares"><h2 id="shares">Share by team</h2>', shareChart(report, teamCents, ids), '</section>');
   body.push('<section aria-labelledby="untagged"><h2 id="untagged">Untagged spend</h2>', untaggedChart(report, rowsByTeam, ids), '</section>');
   body.push('<section aria-labelledby="anomalies"><h2 id="anomalies">Anomalies</h2>', anomalyTable(report), '</section>');
+  if (report.awsAnomalies !== undefined) {
+    body.push('<section aria-labelledby="aws-anomalies"><h2 id="aws-anomalies">AWS Cost Anomaly Detection, side by side</h2>', awsTable(report), '</section>');
+  }
   body.push('<section aria-labelledby="projections"><h2 id="projections">Month-end projection</h2>', projectionTable(report), '</section>');
 
   body.push('<section aria-labelledby="daily"><h2 id="daily">Daily cost by team</h2>');
@@ -252,6 +256,30 @@ function anomalyTable(report: CostReport): string {
     + '<thead><tr><th scope="col">Team</th><th scope="col">Kind</th><th scope="col">Days</th>'
     + `<th scope="col" class="num">Impact (${cur})</th><th scope="col" class="num">Impact</th><th scope="col" class="num">Score</th><th scope="col">Driven by</th></tr></thead>`
     + `<tbody>${rows.join('')}</tbody></table>`;
+}
+
+function awsTable(report: CostReport): string {
+  const rows = compareWithAws(report.anomalies, report.awsAnomalies ?? []);
+  if (rows.length === 0) {
+    return '<p>Neither this report nor AWS Cost Anomaly Detection found an anomaly in the period.</p>';
+  }
+  const days = (start: string, end: string) => esc(start === end ? start : `${start} to ${end}`);
+  const body = rows.map(({ ours, aws }) => {
+    const agreement = ours && aws ? 'both' : ours ? 'this report only' : 'AWS only';
+    const oursCells = ours
+      ? `<td>${esc(ours.team)}</td><td class="days">${days(ours.start, ours.end)}</td><td class="num">${signedMoney(ours.impact)}</td>`
+      : '<td></td><td></td><td></td>';
+    const awsCells = aws
+      ? `<td>${esc(aws.team ?? aws.dimension ?? '')}</td><td class="days">${days(aws.start, aws.end)}${aws.ongoing ? ' (open)' : ''}</td>`
+        + `<td class="num">${signedMoney(aws.impact)}</td><td>${aws.rootCauses.slice(0, 3).map(c => esc([c.service, c.region, c.usageType].filter(Boolean).join(', '))).join('<br>')}</td>`
+      : '<td></td><td></td><td></td><td></td>';
+    return `<tr class="aws-row ${agreement === 'both' ? 'agree' : 'differ'}"><td>${agreement}</td>${oursCells}${awsCells}</tr>`;
+  });
+  return '<table class="aws"><caption class="note">AWS amounts are in USD as Cost Anomaly Detection reports them.</caption>'
+    + '<thead><tr><th scope="col" rowspan="2">Found by</th><th scope="colgroup" colspan="3">This report</th><th scope="colgroup" colspan="4">AWS Cost Anomaly Detection</th></tr>'
+    + '<tr><th scope="col">Team</th><th scope="col">Days</th><th scope="col" class="num">Impact</th>'
+    + '<th scope="col">Monitor team or dimension</th><th scope="col">Days</th><th scope="col" class="num">Impact</th><th scope="col">Root causes</th></tr></thead>'
+    + `<tbody>${body.join('')}</tbody></table>`;
 }
 
 function projectionTable(report: CostReport): string {

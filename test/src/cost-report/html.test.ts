@@ -80,6 +80,21 @@ describe('renderHtml', () => {
     expect(bottom).toBeGreaterThan(zero);
   });
 
+  test('leaves the AWS comparison out when no findings were fetched', () => {
+    expect(html).not.toContain('AWS Cost Anomaly Detection, side by side');
+  });
+
+  test('shows AWS Cost Anomaly Detection findings side by side, agreeing or not', () => {
+    const [first] = sample.anomalies;
+    const agreeing = { id: 'a-1', start: first.start, end: first.end, ongoing: false, team: first.team, impact: first.impact, maxScore: 40, rootCauses: [] };
+    const awsOnly = { id: 'a-2', start: '2026-01-01', end: '2026-01-01', ongoing: true, dimension: 'Amazon Bedrock', impact: { units: 1n }, maxScore: 5, rootCauses: [] };
+    const out = renderHtml({ ...sample, awsAnomalies: [agreeing, awsOnly] });
+    expect(out).toContain('AWS Cost Anomaly Detection, side by side');
+    expect(out.match(/<tr class="aws-row agree"><td>both<\/td>/g)).toHaveLength(1);
+    expect(out.match(/<tr class="aws-row differ"><td>AWS only<\/td>/g)).toHaveLength(1);
+    expect(out.match(/<tr class="aws-row differ"><td>this report only<\/td>/g)).toHaveLength(sample.anomalies.length - 1);
+  });
+
   test('an empty report still renders and says there is no spend', () => {
     const out = renderHtml(reportOf(dataset([])));
     expect(out).toContain('No spend in this period.');
