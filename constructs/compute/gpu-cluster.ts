@@ -215,6 +215,8 @@ export interface GpuClusterProps {
 /** Namespace and service account of the Karpenter controller (Karpenter's documented defaults). */
 const KARPENTER_NAMESPACE = 'kube-system';
 const KARPENTER_SERVICE_ACCOUNT = 'karpenter';
+/** Minor version of the kubectl in `@aws-cdk/lambda-layer-kubectl-v35`. */
+const KUBECTL_LAYER_MINOR = 35;
 
 /**
  * An EKS cluster for GPU work: Karpenter launches GPU nodes on demand (spot first, by the node pools given to
@@ -276,7 +278,10 @@ export class GpuCluster extends Construct {
   /** The system node group. */
   public readonly systemNodeGroup: eks.Nodegroup;
 
-  /** The Karpenter Helm release (installs the Karpenter CRDs). */
+  /** The Karpenter CRD Helm release (NodePool, NodeClaim, EC2NodeClass). */
+  public readonly karpenterCrdChart: eks.HelmChart;
+
+  /** The Karpenter controller Helm release; installed after {@link karpenterCrdChart}. */
   public readonly karpenterChart: eks.HelmChart;
 
   /** The Kueue Helm release (installs the Kueue CRDs and webhooks). */
@@ -337,6 +342,13 @@ export class GpuCluster extends Construct {
     }
     throwIfProblems(this, 'invalid GpuCluster properties', problems);
 
+    const version = props.kubernetesVersion ?? eks.KubernetesVersion.V1_35;
+    const minor = /^1\.(\d+)$/.exec(version.version)?.[1];
+    if (minor !== undefined && Math.abs(Number(minor) - KUBECTL_LAYER_MINOR) > 1) {
+      Annotations.of(this).addWarningV2('mlops-stack:kubectl-version-skew',
+        `kubernetesVersion ${version.version} is more than one minor version from the kubectl layer (1.${KUBECTL_LAYER_MINOR}) ` +
+        'that applies the Helm charts and manifests; kubectl supports one minor version of skew, so chart installs may fail.');
+    }
     if (endpoint.isPublic && endpoint.allowAnyIpv4) {
       Annotations.of(this).addWarningV2('mlops-stack:public-endpoint',
         'The Kubernetes API endpoint is reachable from any IPv4 address (0.0.0.0/0). It still requires IAM ' +
@@ -377,7 +389,7 @@ export class GpuCluster extends Construct {
 
     this.cluster = new eks.Cluster(this, 'Cluster', {
       clusterName: this.clusterName,
-      version: props.kubernetesVersion ?? eks.KubernetesVersion.V1_35,
+      version,
       vpc: this.vpc,
       vpcSubnets: [privateSubnets],
       endpointAccess,
@@ -462,6 +474,16 @@ export class GpuCluster extends Construct {
       roleArn: controllerRole.roleArn,
     });
 
+    // Helm installs a chart's crds/ folder on first install only; Karpenter's separate CRD chart keeps the
+    // NodePool and EC2NodeClass schemas in step with the controller on every upgrade, as Karpenter recommends.
+    this.karpenterCrdChart = this.cluster.addHelmChart('KarpenterCrd', {
+      chart: 'karpenter-crd',
+      repository: 'oci://public.ecr.aws/karpenter/karpenter-crd',
+      version: versions.karpenter,
+      release: 'karpenter-crd',
+      namespace: KARPENTER_NAMESPACE,
+      createNamespace: false,
+    });
     this.karpenterChart = this.cluster.addHelmChart('Karpenter', {
       chart: 'karpenter',
       repository: 'oci://public.ecr.aws/karpenter/karpenter',
@@ -469,6 +491,7 @@ export class GpuCluster extends Construct {
       release: 'karpenter',
       namespace: KARPENTER_NAMESPACE,
       createNamespace: false,
+      skipCrds: true,
       wait: true,
       timeout: Duration.minutes(10),
       values: {
@@ -488,7 +511,7 @@ export class GpuCluster extends Construct {
       },
     });
     // Karpenter's pods need nodes to run on and credentials before they start.
-    this.karpenterChart.node.addDependency(this.systemNodeGroup, podIdentityAgent, karpenterIdentity);
+    this.karpenterChart.node.addDependency(this.karpenterCrdChart, this.systemNodeGroup, podIdentityAgent, karpenterIdentity);
     for (const policy of this.node.children.filter(c => c instanceof iam.ManagedPolicy)) {
       this.karpenterChart.node.addDependency(policy);
     }

@@ -1,6 +1,7 @@
 import { App, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { ClusterEndpoint, CostAttribution, GpuCluster, type GpuClusterProps } from '../../../constructs';
 
@@ -100,6 +101,34 @@ describe('control plane', () => {
     expect(gpu.discoveryTagValue).toBe('ml-gpu');
     expect(gpu.nodeRoleName).toMatch(/^[A-Za-z0-9+=,.@_-]{1,64}$/);
   });
+});
+
+test('the kubectl handler runs in the private subnets, so a private endpoint is reachable', () => {
+  const { stack, gpu } = build();
+  const privateIds = gpu.vpc.privateSubnets.map(s => stack.resolve(s.subnetId));
+  Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+    Description: 'onEvent handler for EKS kubectl resource provider',
+    VpcConfig: { SubnetIds: privateIds },
+  });
+});
+
+test('the control plane log group is retained by default', () => {
+  const { stack, gpu } = build();
+  Template.fromStack(stack).hasResource('AWS::Logs::LogGroup', {
+    Properties: { LogGroupName: `/aws/eks/${gpu.clusterName}/cluster` },
+    DeletionPolicy: 'Retain',
+    UpdateReplacePolicy: 'Retain',
+  });
+});
+
+test('a Kubernetes version far from the kubectl layer gets a warning', () => {
+  const { stack } = build({ kubernetesVersion: eks.KubernetesVersion.V1_32 });
+  Annotations.fromStack(stack).hasWarning('/Gpu/GpuCluster', Match.stringLikeRegexp('mlops-stack:kubectl-version-skew'));
+});
+
+test('the default Kubernetes version matches the kubectl layer: no skew warning', () => {
+  const { stack } = build();
+  Annotations.fromStack(stack).hasNoWarning('/Gpu/GpuCluster', Match.stringLikeRegexp('mlops-stack:kubectl-version-skew'));
 });
 
 describe('Karpenter discovery tags', () => {
@@ -222,6 +251,21 @@ describe('Karpenter', () => {
     const rendered = JSON.stringify(values.asObject());
     expect(rendered).toContain('\\"clusterName\\":\\"ml-gpu\\"');
     expect(rendered).toMatch(/interruptionQueue.*QueueName/);
+  });
+
+  test('the Karpenter CRDs come from the pinned CRD chart, installed before the controller', () => {
+    const template = synth();
+    template.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: 'karpenter-crd',
+      Repository: 'oci://public.ecr.aws/karpenter/karpenter-crd',
+      Version: '1.14.1',
+      Namespace: 'kube-system',
+    });
+    const charts = template.findResources('Custom::AWSCDK-EKS-HelmChart');
+    const crdId = Object.keys(charts).find(k => charts[k].Properties.Chart === 'karpenter-crd');
+    const controller = Object.values(charts).find((c: any) => c.Properties.Chart === 'karpenter');
+    expect(controller?.Properties.SkipCrds).toBe(true);
+    expect(controller?.DependsOn).toContain(crdId);
   });
 
   test('the controller identity comes from EKS Pod Identity for kube-system/karpenter', () => {
