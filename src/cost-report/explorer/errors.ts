@@ -6,6 +6,12 @@ export interface RequestContext {
   readonly windowEnd: string;
   readonly page: number;
   readonly attempts: number;
+  /**
+   * The Cost Explorer operation called.
+   *
+   * @default 'GetCostAndUsage'
+   */
+  readonly operation?: string;
 }
 
 const SAMPLE_HINT = 'To see the report without AWS access, run it with --sample (bundled sample data) or --replay DIR (recorded responses).';
@@ -17,12 +23,13 @@ const SAMPLE_HINT = 'To see the report without AWS access, run it with --sample 
 export function explainCostExplorerError(err: unknown, ctx: RequestContext): unknown {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = e?.name ?? '';
+  const operation = ctx.operation ?? 'GetCostAndUsage';
   const where = `window ${ctx.windowStart}..${ctx.windowEnd}, page ${ctx.page}`;
   const detail = e?.message ? ` (AWS said: ${e.message})` : '';
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(e?.message ?? '')) {
     return new CostReportError('no-credentials',
       'no AWS credentials were found: set AWS_PROFILE (after `aws sso login` or `aws configure`) or ' +
-      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for a principal allowed ce:GetCostAndUsage. ' + SAMPLE_HINT);
+      `AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for a principal allowed ce:${operation}. ` + SAMPLE_HINT);
   }
   if (['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException'].includes(name)) {
     return new CostReportError('no-credentials',
@@ -31,8 +38,8 @@ export function explainCostExplorerError(err: unknown, ctx: RequestContext): unk
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || e?.$metadata?.httpStatusCode === 403) {
     return new CostReportError('access-denied',
-      `access denied calling GetCostAndUsage (${where})${detail}: the principal lacks the IAM permission ` +
-      '"ce:GetCostAndUsage". Allow action ce:GetCostAndUsage on resource "*" in its policy; in an AWS ' +
+      `access denied calling ${operation} (${where})${detail}: the principal lacks the IAM permission ` +
+      `"ce:${operation}". Allow action ce:${operation} on resource "*" in its policy; in an AWS ` +
       'Organizations member account the management account must also allow member accounts to use Cost Explorer.');
   }
   if (name === 'DataUnavailableException') {
@@ -59,7 +66,7 @@ export function explainCostExplorerError(err: unknown, ctx: RequestContext): unk
       'Lower the request rate (--rate) or run again later.');
   }
   if (name && (e?.$metadata !== undefined || name.endsWith('Exception'))) {
-    return new CostReportError('aws-error', `GetCostAndUsage failed for ${where}: ${name}${detail}`);
+    return new CostReportError('aws-error', `${operation} failed for ${where}: ${name}${detail}`);
   }
   return err;
 }

@@ -3,3 +3,4 @@ export * from './parse';
 export * from './reader';
 export * from './request';
 export * from './throttle';
+export * from './anomaly-findings';
