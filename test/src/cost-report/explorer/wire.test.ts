@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { formatAmountExact } from '../../../../src/cost-report/amount';
+import { EXIT, main } from '../../../../src/cost-report/cli';
 import { readCostExplorer } from '../../../../src/cost-report/explorer';
 import { UNTAGGED } from '../../../../src/cost-report/model';
 import { buildReport } from '../../../../src/cost-report/report';
@@ -100,4 +101,18 @@ test('pages over HTTP and reconciles the report totals', async () => {
     ['fraud', '220'], ['search', '34'], [UNTAGGED, '0.0000000009'],
   ]);
   expect(report.provisionalDays).toEqual(['2026-02-03']);
+});
+
+test('the CLI reads the same pages over HTTP (moto answers a repeated request with the same page)', async () => {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['--start', '2026-02-01', '--end', '2026-02-04', '--endpoint', endpoint, '--no-cache', '--format', 'json'], {
+    stdout: { write: (s: string) => { stdout += s; } },
+    stderr: { write: (s: string) => { stderr += s; } },
+    env: process.env,
+    now: () => new Date('2026-02-04T00:00:00Z'),
+  });
+  expect(code).toBe(EXIT.OK);
+  expect(stderr).toMatch(/Cost Explorer: 2 request\(s\), USD 0\.02/);
+  expect(JSON.parse(stdout).total).toEqual({ amount: '254.0000000009', display: '254.00' });
 });
