@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -50,6 +50,7 @@ export class ManifestValidator {
   private readonly crdSchemas = new Map<string, object>();
   private readonly coreSchemaFiles = new Map<string, string>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly unreadCrdFiles: string[];
 
   constructor(crdsDir: string = sharedCrdsDir(), k8sDir: string = kubernetesSchemaDir()) {
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
@@ -68,18 +69,9 @@ export class ManifestValidator {
         this.coreSchemaFiles.set(key(gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version, gvk.kind), path.join(k8sDir, file));
       }
     }
-    for (const file of crdFiles(crdsDir)) {
-      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-        const crd = doc.toJS();
-        if (crd?.kind !== 'CustomResourceDefinition') {
-          continue;
-        }
-        for (const v of crd.spec.versions) {
-          const apiVersion = `${crd.spec.group}/${v.name}`;
-          this.crdSchemas.set(key(apiVersion, crd.spec.names.kind), crdObjectSchema(v.schema.openAPIV3Schema, apiVersion, crd.spec.names.kind));
-        }
-      }
-    }
+    // Smallest first, read only until the kind is found: the full KServe CRD alone is 2 MB of YAML.
+    this.unreadCrdFiles = readdirSync(crdsDir).filter(f => f.endsWith('.yaml')).map(f => path.join(crdsDir, f))
+      .sort((a, b) => statSync(a).size - statSync(b).size);
   }
 
   /** Every problem with one object, as `Kind/name: /json/path message` lines; empty when it is valid. */
@@ -88,7 +80,7 @@ export class ManifestValidator {
     const k = key(obj?.apiVersion, obj?.kind);
     let validateFn = this.compiled.get(k);
     if (!validateFn) {
-      const crd = this.crdSchemas.get(k);
+      const crd = this.crdSchema(k);
       const coreFile = this.coreSchemaFiles.get(k);
       if (!crd && !coreFile) {
         return [`${id}: no schema for apiVersion ${obj?.apiVersion} kind ${obj?.kind}`];
@@ -102,6 +94,22 @@ export class ManifestValidator {
     return (validateFn.errors ?? []).map(e => `${id}: ${e.instancePath || '/'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
   }
 
+  private crdSchema(k: string): object | undefined {
+    while (!this.crdSchemas.has(k) && this.unreadCrdFiles.length > 0) {
+      for (const doc of parseAllDocuments(readFileSync(this.unreadCrdFiles.shift()!, 'utf8'))) {
+        const crd = doc.toJS();
+        if (crd?.kind !== 'CustomResourceDefinition') {
+          continue;
+        }
+        for (const v of crd.spec.versions) {
+          const apiVersion = `${crd.spec.group}/${v.name}`;
+          this.crdSchemas.set(key(apiVersion, crd.spec.names.kind), crdObjectSchema(v.schema.openAPIV3Schema, apiVersion, crd.spec.names.kind));
+        }
+      }
+    }
+    return this.crdSchemas.get(k);
+  }
+
   /** Every problem with a list of objects (e.g. `Testing.synth(chart)`). */
   public validateAll(objs: readonly any[]): string[] {
     return objs.flatMap(o => this.validate(o));
@@ -110,10 +118,6 @@ export class ManifestValidator {
 
 function key(apiVersion: string, kind: string): string {
   return `${apiVersion}|${kind}`;
-}
-
-function crdFiles(dir: string): string[] {
-  return readdirSync(dir).filter(f => f.endsWith('.yaml')).map(f => path.join(dir, f));
 }
 
 /**
