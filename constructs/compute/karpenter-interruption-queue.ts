@@ -4,6 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 
 /**
@@ -44,6 +45,9 @@ export class KarpenterInterruptionQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: KarpenterInterruptionQueueProps = {}) {
     super(scope, id);
+    // With a KMS-encrypted queue, aws-cdk-lib can only restrict EventBridge's send permission to this account
+    // under this feature flag; set on this construct alone, it changes nothing else in the user's app.
+    this.node.setContext(cxapi.EVENTS_TARGET_QUEUE_SAME_ACCOUNT, true);
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: 'Encrypts the Karpenter interruption queue',
       enableKeyRotation: true,

@@ -59,7 +59,7 @@ test('the queue policy denies any access without TLS', () => {
   });
 });
 
-test('EventBridge may send to the queue and use its key', () => {
+test('EventBridge rules of this account only may send to the queue', () => {
   const template = synth();
   template.hasResourceProperties('AWS::SQS::QueuePolicy', {
     PolicyDocument: {
@@ -67,14 +67,20 @@ test('EventBridge may send to the queue and use its key', () => {
         Effect: 'Allow',
         Principal: { Service: 'events.amazonaws.com' },
         Action: Match.arrayWith(['sqs:SendMessage']),
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
       })]),
     },
   });
+});
+
+test('EventBridge rules of this account only may use the queue key', () => {
+  const template = synth();
   template.hasResourceProperties('AWS::KMS::Key', {
     KeyPolicy: {
       Statement: Match.arrayWith([Match.objectLike({
         Principal: { Service: 'events.amazonaws.com' },
         Action: Match.arrayWith(['kms:GenerateDataKey*']),
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
       })]),
     },
   });
