@@ -139,7 +139,7 @@ svg text { font-size: 11px; fill: var(--muted); } svg .label { fill: var(--fg); 
 .legend .anomaly-key::before { background: rgba(176, 0, 32, .18); outline: 1px solid var(--alert); }
 .legend .provisional-key::before { background: repeating-linear-gradient(45deg, #999 0 2px, transparent 2px 5px); }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .5rem 0; }
-td.days { white-space: nowrap; }
+td.days { white-space: nowrap; } caption { text-align: left; padding-bottom: .25rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.untagged td:first-child { color: ${UNTAGGED_COLOUR}; font-weight: 600; }
