@@ -201,6 +201,8 @@ function setupTestTask(p: typescript.TypeScriptProject) {
   p.addTask('bench', {
     description: 'Benchmarks: synth time, report throughput, memory, API calls, detection quality',
     exec: 'ts-node --transpile-only test/bench/run.ts',
+    // `npm run bench -- anomaly` runs only the benchmarks whose file name contains "anomaly".
+    receiveArgs: true,
   });
 }
 
