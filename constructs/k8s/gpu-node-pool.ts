@@ -20,7 +20,7 @@ import {
 } from './imports/karpenter-karpenter.sh';
 import { K8sWarnings } from './k8s-warnings';
 import { nonGpuFamilyReason } from './private/gpu-families';
-import { dnsLabelProblem, goDuration, isPositiveInteger } from './private/k8s-values';
+import { costLabelsOf, dnsLabelProblem, goDuration, isPositiveInteger, resolvedTags } from './private/k8s-values';
 import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
 
 /** The extended resource the NVIDIA device plugin advertises. */
@@ -315,7 +315,7 @@ export class GpuNodePool extends Construct {
         'spot is then interrupted more often and runs out sooner. Add families (e.g. g5, g6, g6e) or sizes.');
     }
 
-    this.costLabels = schema.toLabels(props.costTags, this.node.path);
+    this.costLabels = costLabelsOf(schema, props.costTags, this.node.path);
     this.nodeClassName = name;
     const ami = props.ami ?? GpuAmi.al2023();
     const discovery = props.discoveryTagValue ?? props.clusterName;
@@ -458,7 +458,7 @@ function validate(props: GpuNodePoolProps, strategy: CapacityStrategy, schema: T
       problems.push(`disruptionBudgets[${i}] sets ${b.schedule ? 'schedule' : 'duration'} without ${b.schedule ? 'duration' : 'schedule'}; give both or neither`);
     }
   });
-  for (const p of schema.problems(props.costTags)) {
+  for (const p of schema.problems(resolvedTags(props.costTags))) {
     problems.push(`costTags: ${p.message}`);
   }
   const missing = schema.missingKeys(props.costTags);

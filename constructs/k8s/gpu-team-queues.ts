@@ -18,7 +18,7 @@ import {
 import { K8sWarnings } from './k8s-warnings';
 import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
 import { throwIfProblems } from '../private/errors';
-import { dnsLabelProblem, isPositiveInteger } from './private/k8s-values';
+import { costLabelsOf, dnsLabelProblem, isPositiveInteger, resolvedTags } from './private/k8s-values';
 
 /** Name of the Kueue ResourceFlavor for spot capacity. */
 export const SPOT_FLAVOR = 'spot';
@@ -199,10 +199,10 @@ export class GpuTeamQueues extends Construct {
       }
     });
     if (props.costTags) {
-      problems.push(...schema.problems(props.costTags).map(p => `costTags: ${p.message}`));
+      problems.push(...schema.problems(resolvedTags(props.costTags)).map(p => `costTags: ${p.message}`));
     }
     throwIfProblems(this, 'invalid GpuTeamQueues properties', problems);
-    const labels = props.costTags ? schema.toLabels(props.costTags, this.node.path) : undefined;
+    const labels = props.costTags ? costLabelsOf(schema, props.costTags, this.node.path) : undefined;
 
     for (const [flavorId, name, capacityType] of [['SpotFlavor', SPOT_FLAVOR, 'spot'], ['OnDemandFlavor', ON_DEMAND_FLAVOR, 'on-demand']]) {
       new ResourceFlavorV1Beta2(this, flavorId, {

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { NVIDIA_GPU_RESOURCE } from './gpu-node-pool';
 import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
 import { throwIfProblems } from '../private/errors';
-import { dnsLabelProblem, isPositiveInteger } from './private/k8s-values';
+import { costLabelsOf, dnsLabelProblem, isPositiveInteger, resolvedTags } from './private/k8s-values';
 
 /**
  * Properties of a {@link GpuTeam}. Plain values only, so the chart synthesizes on its own.
@@ -106,7 +106,7 @@ export class GpuTeam extends Construct {
     this.name = props.name;
     this.namespaceName = props.name;
     this.maxGpus = props.maxGpus;
-    this.costLabels = schema.toLabels(tags, this.node.path);
+    this.costLabels = costLabelsOf(schema, tags, this.node.path);
     const metadata = { namespace: this.namespaceName, labels: this.costLabels };
 
     this.namespace = new kplus.Namespace(this, 'Namespace', { metadata: { name: this.namespaceName, labels: this.costLabels } });
@@ -175,7 +175,7 @@ function validate(props: GpuTeamProps, schema: TagSchema, tags: CostTags): strin
   const checked = nameProblem && props.costTags[schema.teamKey] === undefined
     ? Object.fromEntries(Object.entries(tags).filter(([k]) => k !== schema.teamKey))
     : tags;
-  for (const p of schema.problems(checked)) {
+  for (const p of schema.problems(resolvedTags(checked))) {
     problems.push(`costTags: ${p.message}`);
   }
   const missing = schema.missingKeys(tags).filter(k => checked === tags || k !== schema.teamKey);

@@ -1,4 +1,6 @@
 import type { Duration } from 'cdk8s';
+import type { CostTags, TagSchema } from '../../../src/tags/tag-schema';
+import { isResolved } from '../../private/errors';
 
 /** DNS-1123 label: what Kubernetes accepts as a namespace name. */
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -33,4 +35,23 @@ export function goDuration(duration: Duration): string {
 /** Whether `n` is a whole number greater than zero. */
 export function isPositiveInteger(n: number): boolean {
   return Number.isInteger(n) && n > 0;
+}
+
+/**
+ * Cost labels for `tags`: values known at synth time are checked by the schema (and must be valid label
+ * values); values that are CDK tokens, resolved only at deploy time, are passed through unchecked.
+ */
+export function costLabelsOf(schema: TagSchema, tags: CostTags, path: string): Record<string, string> {
+  const labels = schema.toLabels(resolvedTags(tags), path);
+  for (const [key, value] of Object.entries(tags)) {
+    if (!isResolved(value)) {
+      labels[schema.labelKey(key)] = value;
+    }
+  }
+  return labels;
+}
+
+/** The tag values known at synth time: the ones to validate. */
+export function resolvedTags(tags: CostTags): CostTags {
+  return Object.fromEntries(Object.entries(tags).filter(([, v]) => isResolved(v)));
 }

@@ -1,3 +1,4 @@
+import { Lazy } from 'aws-cdk-lib';
 import { Duration, Testing } from 'cdk8s';
 import { CLUSTER, TAGS, newChart, objectOf } from './helpers';
 import { ManifestValidator } from './manifest-validator';
@@ -253,6 +254,12 @@ describe('GpuNodePool validation', () => {
 
   test('minInstanceFamilies larger than the family list', () => {
     expect(() => pool({ capacityStrategy: CapacityStrategy.spotWithOnDemandFallback({ minInstanceFamilies: 3 }) })).toThrow(/minInstanceFamilies \(3\)/);
+  });
+
+  test('a cost tag value that is a CDK token is not checked and passes through', () => {
+    const environment = Lazy.string({ produce: () => 'prod' });
+    const { chart } = pool({ costTags: { ...TAGS, environment } });
+    expect(objectOf(chart, 'EC2NodeClass').spec.tags.environment).toBe(environment);
   });
 
   test('cost tags missing a required key', () => {
