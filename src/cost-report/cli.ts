@@ -3,11 +3,11 @@ import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { TagSchema } from '../tags';
-import { DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly';
+import { DEFAULT_ANOMALY_OPTIONS, fromCostAnomalyDetection, type AnomalyOptions } from './anomaly';
 import { addDays, dayOf, parseDay } from './dates';
 import { CostReportError } from './errors';
-import { COST_METRICS, DEFAULT_COST_METRIC, readCostExplorer, readRecordingManifest, type ReadProgress } from './explorer';
-import { UNTAGGED, type CostDataset, type CostReport } from './model';
+import { COST_METRICS, DEFAULT_COST_METRIC, readAnomalyFindings, readCostExplorer, readRecordingManifest, type ReadProgress } from './explorer';
+import { UNTAGGED, type AwsAnomalyFinding, type CostDataset, type CostReport } from './model';
 import { csvLines } from './render/csv';
 import { renderHtml } from './render/html';
 import { jsonChunks } from './render/json';
@@ -79,6 +79,9 @@ Anomalies (defaults in brackets)
   --drift-min-percent N     month-to-date creep, percent [${DEFAULT_ANOMALY_OPTIONS.driftMinPercent}]
   --drift-min-impact N      month-to-date creep, currency units [${DEFAULT_ANOMALY_OPTIONS.driftMinImpactAmount}]
   --no-drift                skip the drift check
+  --aws-anomalies           also fetch AWS Cost Anomaly Detection findings (GetAnomalies; needs
+                            ce:GetAnomalies) and show them side by side
+  --monitor-team ARN=TEAM   the team an anomaly monitor watches (repeatable), to pair its findings
 
 Output
   --format md|csv|json|html report format (default: md)
@@ -121,11 +124,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         'fail-on-anomaly': { type: 'boolean' },
         'recent-days': { type: 'string' },
         'no-drift': { type: 'boolean' },
+        'aws-anomalies': { type: 'boolean' },
+        'monitor-team': { type: 'string', multiple: true },
         'quiet': { type: 'boolean', short: 'q' },
         'help': { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map(k => [k, { type: 'string' as const }])),
       },
-    }).values as Record<string, string | boolean | undefined>;
+    }).values as Record<string, string | boolean | string[] | undefined>;
   } catch (err) {
     io.stderr.write(`mlops-cost-report: ${(err as Error).message}\n\n${USAGE}`);
     return EXIT.USAGE;
@@ -137,8 +142,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   try {
     const opts = parseOptions(args);
-    const dataset = await loadDataset(args, opts, io);
-    const report = buildReport(dataset, { anomaly: opts.anomaly, now: io.now?.() });
+    let dataset = await loadDataset(args, opts, io);
+    let awsAnomalies: AwsAnomalyFinding[] | undefined;
+    if (args['aws-anomalies']) {
+      const findings = await readAnomalyFindings({
+        start: dataset.query.start,
+        end: dataset.query.end,
+        client: io.client,
+        endpoint: args.endpoint as string | undefined,
+        ratePerSecond: opts.rate,
+        sleep: io.sleep,
+      });
+      awsAnomalies = fromCostAnomalyDetection(findings.pages, { monitorTeams: opts.monitorTeams });
+      dataset = { ...dataset, apiCalls: dataset.apiCalls + findings.requests };
+      if (!args.quiet) {
+        io.stderr.write(`Cost Anomaly Detection: ${findings.requests} request(s), USD ${(findings.requests / 100).toFixed(2)}; ${awsAnomalies.length} finding(s).\n`);
+      }
+    }
+    const report = buildReport(dataset, { anomaly: opts.anomaly, now: io.now?.(), awsAnomalies });
     await writeReport(report, opts.format, args.output as string | undefined, io);
     const recent = recentAnomalies(report, opts.recentDays);
     if (!args.quiet) {
@@ -164,9 +185,10 @@ interface ParsedOptions {
   readonly anomaly: Partial<AnomalyOptions>;
   readonly recentDays: number;
   readonly rate: number;
+  readonly monitorTeams: Record<string, string>;
 }
 
-function parseOptions(args: Record<string, string | boolean | undefined>): ParsedOptions {
+function parseOptions(args: Record<string, string | boolean | string[] | undefined>): ParsedOptions {
   const problems: string[] = [];
   const format = (args.format as string | undefined) ?? 'md';
   if (!(FORMATS as readonly string[]).includes(format)) {
@@ -198,6 +220,18 @@ function parseOptions(args: Record<string, string | boolean | undefined>): Parse
   if (args.rate !== undefined && rate === 0) {
     problems.push('--rate must be above 0 requests per second');
   }
+  const monitorTeams: Record<string, string> = {};
+  for (const pair of (args['monitor-team'] as string[] | undefined) ?? []) {
+    const eq = pair.lastIndexOf('=');
+    if (eq <= 0 || eq === pair.length - 1) {
+      problems.push(`--monitor-team ("${pair}") must be MONITOR_ARN=TEAM`);
+    } else {
+      monitorTeams[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+  }
+  if (args['aws-anomalies'] && (args.sample || args.replay)) {
+    problems.push('--aws-anomalies calls AWS: it cannot be combined with --sample or --replay');
+  }
   const sources = ['sample', 'replay'].filter(k => args[k] !== undefined);
   if (sources.length > 1 || (args.sample && args.record)) {
     problems.push('use only one of --sample, --replay and --record');
@@ -205,10 +239,10 @@ function parseOptions(args: Record<string, string | boolean | undefined>): Parse
   if (problems.length > 0) {
     throw new CostReportError('bad-option', problems.length === 1 ? problems[0] : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
   }
-  return { format: format as ParsedOptions['format'], anomaly: anomaly as Partial<AnomalyOptions>, recentDays, rate };
+  return { format: format as ParsedOptions['format'], anomaly: anomaly as Partial<AnomalyOptions>, recentDays, rate, monitorTeams };
 }
 
-async function loadDataset(args: Record<string, string | boolean | undefined>, opts: ParsedOptions, io: CliIo): Promise<CostDataset> {
+async function loadDataset(args: Record<string, string | boolean | string[] | undefined>, opts: ParsedOptions, io: CliIo): Promise<CostDataset> {
   if (args.sample) {
     return sampleDataset();
   }

@@ -1,7 +1,7 @@
 import { addAmounts, amountToNumber, subtractAmounts, ZERO } from './amount';
 import { detectAnomalies, projectMonthEnd, type AnomalyOptions } from './anomaly';
 import { addDays, daysInRange } from './dates';
-import type { Amount, CostDataset, CostReport, CostRow, TeamTotal } from './model';
+import type { Amount, AwsAnomalyFinding, CostDataset, CostReport, CostRow, TeamTotal } from './model';
 
 /**
  * Options of {@link buildReport}.
@@ -13,6 +13,13 @@ export interface BuildReportOptions {
    * @default - the documented defaults
    */
   readonly anomaly?: Partial<AnomalyOptions>;
+  /**
+   * Findings of AWS Cost Anomaly Detection to show next to the report's anomalies (see `readAnomalyFindings`
+   * and `fromCostAnomalyDetection`).
+   *
+   * @default - none; renderers leave the comparison out
+   */
+  readonly awsAnomalies?: readonly AwsAnomalyFinding[];
   /**
    * When the report was built, for `generatedAt`.
    *
@@ -70,6 +77,7 @@ export function buildReport(dataset: CostDataset, options: BuildReportOptions = 
     anomalies: detectAnomalies(dataset.rows, options.anomaly ?? {}),
     projections: projectMonthEnd(dataset.rows),
     apiCalls: dataset.apiCalls,
+    ...(options.awsAnomalies ? { awsAnomalies: options.awsAnomalies } : {}),
   };
 }
 

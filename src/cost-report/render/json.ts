@@ -56,6 +56,27 @@ export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Gene
       maxScore: finite(a.maxScore),
       drivers: a.drivers.map(d => ({ service: d.service, impact: formatAmountExact(d.impact) })),
     })),
+    ...(report.awsAnomalies ? {
+      awsAnomalies: report.awsAnomalies.map(f => ({
+        id: f.id,
+        start: f.start,
+        end: f.end,
+        ongoing: f.ongoing,
+        team: f.team ?? null,
+        dimension: f.dimension ?? null,
+        monitorArn: f.monitorArn ?? null,
+        impact: money(f.impact),
+        impactPercent: f.impactPercent !== undefined ? finite(f.impactPercent) : null,
+        maxScore: finite(f.maxScore),
+        rootCauses: f.rootCauses.map(c => ({
+          service: c.service ?? null,
+          region: c.region ?? null,
+          account: c.account ?? null,
+          usageType: c.usageType ?? null,
+          impact: c.impact ? formatAmountExact(c.impact) : null,
+        })),
+      })),
+    } : {}),
     projections: report.projections.map(p => ({
       team: p.team,
       month: p.month,

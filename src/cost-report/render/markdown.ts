@@ -1,4 +1,5 @@
 import { sumAmounts } from '../amount';
+import { compareWithAws } from '../anomaly';
 import { teamCents } from '../display';
 import { UNTAGGED, type Amount, type CostReport } from '../model';
 import { topMovers } from '../report';
@@ -97,6 +98,23 @@ export function renderMarkdown(report: CostReport, options: MarkdownOptions = {}
     }
     if (report.anomalies.length > maxAnomalies) {
       out.push('', `_${report.anomalies.length - maxAnomalies} more in the full report (--format html, json or csv)._`);
+    }
+  }
+
+  if (report.awsAnomalies) {
+    const pairs = compareWithAws(report.anomalies, report.awsAnomalies);
+    const both = pairs.filter(p => p.ours && p.aws).length;
+    const oursOnly = pairs.filter(p => p.ours && !p.aws).length;
+    const awsOnly = pairs.filter(p => !p.ours && p.aws);
+    out.push('', '#### AWS Cost Anomaly Detection, side by side', '',
+      `${report.awsAnomalies.length} AWS finding(s): ${both} agree with an anomaly above, ${oursOnly} anomal${oursOnly === 1 ? 'y' : 'ies'} only here, ${awsOnly.length} only at AWS.`);
+    if (awsOnly.length > 0) {
+      out.push('', '| AWS finding | Days | Team or dimension | Impact (USD) | Root cause |', '|---|---|---|--:|---|');
+      for (const { aws: f } of awsOnly.slice(0, maxAnomalies)) {
+        const cause = f!.rootCauses[0];
+        out.push(`| ${cell(f!.id)} | ${f!.start === f!.end ? f!.start : `${f!.start} to ${f!.end}`}${f!.ongoing ? ' (ongoing)' : ''} | ` +
+          `${cell(f!.team ?? f!.dimension ?? '')} | ${signedMoney(f!.impact)} | ${cell(cause ? [cause.service, cause.usageType].filter(Boolean).join(', ') : '')} |`);
+      }
     }
   }
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { CostExplorerClient, GetAnomaliesCommand, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
 import { page, recordingSleep } from './fixtures';
 import { EXIT, main } from '../../../src/cost-report/cli';
@@ -109,6 +109,27 @@ describe('reading Cost Explorer', () => {
     expect(r.stderr).toMatch(/all spend is untagged for tag key "team".*cost allocation tag/);
   });
 
+  test('--aws-anomalies fetches Cost Anomaly Detection findings and shows them side by side', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-03-01': [['fraud', 'Amazon EC2', '3']] }));
+    ce.on(GetAnomaliesCommand).resolves({
+      Anomalies: [{
+        AnomalyId: 'anom-1',
+        AnomalyStartDate: '2026-03-01',
+        AnomalyEndDate: '2026-03-01',
+        MonitorArn: 'arn:aws:ce::1:anomalymonitor/fraud',
+        AnomalyScore: { MaxScore: 0.9, CurrentScore: 0.9 },
+        Impact: { MaxImpact: 2, TotalImpact: 2.5 },
+        RootCauses: [{ Service: 'Amazon EC2' }],
+      }],
+    });
+    const r = await run('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--aws-anomalies', '--monitor-team', 'arn:aws:ce::1:anomalymonitor/fraud=fraud');
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.stderr).toMatch(/Cost Anomaly Detection: 1 request\(s\), USD 0\.01; 1 finding\(s\)/);
+    expect(r.stdout).toMatch(/#### AWS Cost Anomaly Detection, side by side\n\n1 AWS finding\(s\): 0 agree with an anomaly above, 0 anomalies only here, 1 only at AWS\./);
+    expect(r.stdout).toMatch(/\| anom-1 \| 2026-03-01 \| fraud \| \+2\.50 \| Amazon EC2 \|/);
+    expect(r.stdout).toMatch(/2 Cost Explorer request\(s\), USD 0\.02/);
+  });
+
   test('without credentials it says so and points to --sample (exit 3)', async () => {
     ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
     const r = await run('--no-cache');
@@ -137,6 +158,8 @@ describe('bad command lines exit 2 with the problem named', () => {
     [['--sample', '--replay', 'x'], /only one of --sample, --replay and --record/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--sample', '--baseline-weeks', '0'], /baselineWeeks \(0\) must be a whole number/],
+    [['--sample', '--aws-anomalies'], /--aws-anomalies calls AWS: it cannot be combined with --sample/],
+    [['--monitor-team', 'arn-without-team'], /--monitor-team \("arn-without-team"\) must be MONITOR_ARN=TEAM/],
   ])('%p', async (argv, message) => {
     const r = await run(...argv);
     expect(r.code).toBe(EXIT.USAGE);

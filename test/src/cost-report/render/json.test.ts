@@ -42,6 +42,24 @@ describe('renderJson', () => {
     expect(JSON_SCHEMA_ID).toBe(schema.$id);
   });
 
+  test('AWS Cost Anomaly Detection findings, when fetched, validate too', () => {
+    const withAws: CostReport = {
+      ...report,
+      awsAnomalies: [{
+        id: 'a-1',
+        start: '2026-03-01',
+        end: '2026-03-01',
+        ongoing: true,
+        impact: parseAmount('2.5'),
+        maxScore: 0.8,
+        rootCauses: [{ service: 'Amazon EC2', impact: parseAmount('2.5') }, { region: 'us-east-1' }],
+      }],
+    };
+    const doc = JSON.parse(renderJson(withAws));
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
+    expect(doc.awsAnomalies[0]).toMatchObject({ id: 'a-1', team: null, impact: { amount: '2.5', display: '2.50' }, impactPercent: null });
+  });
+
   test('the summary without rows validates too', () => {
     const doc = JSON.parse(renderJson(report, { includeRows: false }));
     expect(validate(doc) ? [] : validate.errors).toEqual([]);
