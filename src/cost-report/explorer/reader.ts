@@ -300,7 +300,9 @@ async function* livePages(
   do {
     page++;
     const response = await send(costAndUsageRequest(window, tagKey, metric, token), window, page);
-    yield { ResultsByTime: response.ResultsByTime, GroupDefinitions: response.GroupDefinitions, NextPageToken: response.NextPageToken };
+    // The whole answer (DimensionValueAttributes included) is what --record saves; only the SDK's metadata goes.
+    const { $metadata: _metadata, ...answer } = response as CostAndUsagePage & { $metadata?: unknown };
+    yield answer;
     token = response.NextPageToken || undefined;
     if (token !== undefined) {
       // A server that hands back a token it already gave would otherwise loop (and bill) forever.

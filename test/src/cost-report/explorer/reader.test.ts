@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -283,6 +283,14 @@ describe('record and replay', () => {
     expect(replayed.dataset.rows).toEqual(recorded.dataset.rows);
     expect(replayed.stats).toMatchObject({ requests: 0, replayedWindows: 1, pages: 2 });
     expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
+  });
+
+  test('saves the whole answer without the SDK metadata', async () => {
+    ce.on(GetCostAndUsageCommand).resolves({ ...page({ '2026-01-01': [['a', 's', '1']] }), DimensionValueAttributes: [{ Value: 's', Attributes: { k: 'v' } }] });
+    await read({ recordDir: tmp });
+    const saved = JSON.parse(readFileSync(path.join(tmp, '2026-01-01_2026-01-03', 'page-00001.json'), 'utf8'));
+    expect(saved.DimensionValueAttributes).toEqual([{ Value: 's', Attributes: { k: 'v' } }]);
+    expect(saved.$metadata).toBeUndefined();
   });
 
   test('refuses to replay a recording of another query', async () => {
