@@ -6,7 +6,7 @@ import { UNTAGGED, type Amount, type CostReport } from '../model';
 export const JSON_SCHEMA_VERSION = 1;
 
 /** `$id` of the JSON Schema the output follows (the file `src/cost-report/render/cost-report.schema.json`). */
-export const JSON_SCHEMA_ID = 'https://github.com/mlops-stack/mlops-stack/blob/main/src/cost-report/render/cost-report.schema.json';
+export const JSON_SCHEMA_ID = 'urn:mlops-stack:cost-report:schema:1';
 
 /**
  * Options of {@link renderJson}.
