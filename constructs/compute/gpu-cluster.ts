@@ -239,6 +239,9 @@ const KUBECTL_LAYER_MINOR = 35;
  *
  * Kubernetes objects from cdk8s charts (node pools, queues) go in with {@link addWorkloadChart}, after the
  * CRDs they use.
+ *
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/what-is-eks.html
+ * @see https://karpenter.sh/docs/getting-started/getting-started-with-karpenter/
  */
 export class GpuCluster extends Construct {
   /** Chart versions installed when `chartVersions` does not say otherwise. */
