@@ -147,6 +147,9 @@ project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'constructs/**/*
 // Added after construction because projen's eslint component adds the resolver unpinned.
 project.deps.addDependency('eslint-import-resolver-typescript@3.6.3', DependencyType.BUILD);
 
+// The JSON Schema of the cost report's JSON output ships next to the compiled renderer.
+project.postCompileTask.exec('cp src/cost-report/render/cost-report.schema.json lib/src/cost-report/render/');
+
 setupLayoutRules(project);
 setupTestTask(project);
 setupCdkApp(project);
