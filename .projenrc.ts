@@ -147,6 +147,15 @@ project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'constructs/**/*
 // Added after construction because projen's eslint component adds the resolver unpinned.
 project.deps.addDependency('eslint-import-resolver-typescript@3.6.3', DependencyType.BUILD);
 
+// `mlops-stack` is the whole library (constructs need aws-cdk-lib); `mlops-stack/runtime` is the run-time
+// part alone (tag schema, cost report), for tools that run without aws-cdk-lib installed.
+project.package.addField('exports', {
+  '.': { types: './lib/constructs/index.d.ts', default: './lib/constructs/index.js' },
+  './runtime': { types: './lib/src/index.d.ts', default: './lib/src/index.js' },
+  './package.json': './package.json',
+});
+project.addPackageIgnore('*.tsbuildinfo');
+
 // The JSON Schema of the cost report's JSON output ships next to the compiled renderer.
 project.postCompileTask.exec('cp src/cost-report/render/cost-report.schema.json lib/src/cost-report/render/');
 

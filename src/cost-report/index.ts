@@ -9,3 +9,4 @@ export * from './report';
 export * from './render/markdown';
 export * from './render/csv';
 export * from './render/json';
+export * from './render/html';
