@@ -2,6 +2,7 @@ import { App, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cdk8s from 'cdk8s';
 import { ClusterEndpoint, CostAttribution, GpuCluster, type GpuClusterProps } from '../../../constructs';
 
@@ -79,6 +80,16 @@ describe('control plane', () => {
     });
     const keyId = keyArn.asObject()['Fn::GetAtt'][0];
     expect(template.toJSON().Resources[keyId].Properties.EnableKeyRotation).toBe(true);
+  });
+
+  test('a given secrets key is used instead of a new one', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Gpu');
+    const key = new kms.Key(stack, 'OrgKey');
+    new GpuCluster(stack, 'GpuCluster', { secretsEncryptionKey: key });
+    Template.fromStack(stack).hasResourceProperties('AWS::EKS::Cluster', {
+      EncryptionConfig: [{ Provider: { KeyArn: stack.resolve(key.keyArn) } }],
+    });
   });
 
   test('the cluster and its secrets key are retained by default', () => {
@@ -168,6 +179,18 @@ describe('Karpenter discovery tags', () => {
         }],
       },
     });
+  });
+
+  test('the private subnets of a VPC given from the same app are tagged too', () => {
+    const app = new App();
+    const network = new Stack(app, 'Network');
+    const vpc = new ec2.Vpc(network, 'Vpc', { maxAzs: 2 });
+    const stack = new Stack(app, 'Gpu');
+    new GpuCluster(stack, 'GpuCluster', { vpc, clusterName: 'ml-gpu' });
+    const subnets = Template.fromStack(network).findResources('AWS::EC2::Subnet');
+    const tagged = Object.values(subnets).filter((r: any) =>
+      r.Properties.Tags.some((t: any) => t.Key === 'karpenter.sh/discovery' && t.Value === 'ml-gpu'));
+    expect(tagged).toHaveLength(vpc.privateSubnets.length);
   });
 
   test('an imported VPC gets a warning that its subnets need the tag by hand', () => {
