@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 /**
- * `npm run bench` (or this benchmark alone: `npx ts-node --transpile-only test/bench/run.ts synth`): the median `cdk synth` time of the GPU cluster example, against a comparable EKS
+ * `npm run bench` (this benchmark alone: `npm run bench -- synth`): the median `cdk synth` time of the GPU cluster example, against a comparable EKS
  * Blueprints stack (Karpenter add-on, GPU node group), measured alternately in one run.
  *
  * Each measurement runs the real CDK CLI (the project's pinned aws-cdk) as a user would, `cdk synth --quiet`
