@@ -170,7 +170,7 @@ export function karpenterControllerStatements(scope: IConstruct, s: KarpenterCon
     new iam.PolicyStatement({
       sid: 'AllowRegionalReadActions',
       actions: [
-        'ec2:DescribeCapacityReservations', 'ec2:DescribeImages', 'ec2:DescribeInstances',
+        'ec2:DescribeCapacityReservations', 'ec2:DescribeImages', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus',
         'ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeLaunchTemplates',
         'ec2:DescribePlacementGroups', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSpotPriceHistory',
         'ec2:DescribeSubnets',
