@@ -1,8 +1,13 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
-import { CostAttribution } from '../../constructs';
+// Capabilities, not the library's barrel: `cdk synth` loads only what the example uses.
+import { CostAttribution } from '../../constructs/cost';
+import { K8sWarnings } from '../../constructs/k8s';
+import { GpuClusterStack } from './gpu-cluster-stack';
+import { buildGpuWorkloads } from './gpu-workloads';
 import { RegistryStack } from './registry-stack';
 
 /**
@@ -34,6 +39,7 @@ export function buildPlatform(scope: Construct): Stack[] {
   CostAttribution.apply(scope, {
     tags: { 'project': 'mlops-platform', 'cost-center': 'cc-4200', 'environment': 'prod' },
   });
+
   const platform = new PlatformStack(scope, 'MlopsPlatform', {
     description: 'MLOps platform: shared services (mlops-stack example)',
   });
@@ -43,5 +49,36 @@ export function buildPlatform(scope: Construct): Stack[] {
     description: 'MLOps platform: model registry (mlops-stack example)',
   });
   CostAttribution.apply(registry, { tags: { team: 'ml-platform' } });
-  return [platform, registry];
+
+  const gpu = new GpuClusterStack(scope, 'MlopsGpuCluster', {
+    description: 'MLOps platform: GPU compute on EKS (mlops-stack example)',
+  });
+  CostAttribution.apply(gpu, { tags: { team: 'ml-platform' } });
+  addGpuWorkloads(gpu);
+
+  return [platform, registry, gpu];
+}
+
+/**
+ * The teams' node pools, namespaces and queues, applied to the cluster after the CRDs they use. Each team's
+ * pool is tagged with that team, so Karpenter-launched instances are billed to it.
+ */
+function addGpuWorkloads(gpu: GpuClusterStack): void {
+  const cluster = gpu.gpuCluster;
+  const k8sApp = new cdk8s.App();
+  const charts = buildGpuWorkloads(k8sApp, {
+    clusterName: cluster.clusterName,
+    nodeRoleName: cluster.nodeRoleName,
+    discoveryTagValue: cluster.discoveryTagValue,
+    costTags: CostAttribution.tagsOf(gpu),
+    tagSchema: CostAttribution.schemaOf(gpu),
+  });
+  cluster.addWorkloadChart('GpuNodePools', charts.nodePools);
+  const teams = cluster.addWorkloadChart('GpuTeams', charts.teams);
+  // Team queues live in the team namespaces.
+  cluster.addWorkloadChart('GpuQueues', charts.queues).node.addDependency(teams);
+  // cdk8s has no annotations: surface the charts' warnings where `cdk synth` shows them.
+  for (const w of K8sWarnings.of(k8sApp)) {
+    Annotations.of(cluster).addWarningV2(w.id, w.message);
+  }
 }
