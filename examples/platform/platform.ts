@@ -3,12 +3,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
-// Capabilities, not the library's barrel: `cdk synth` loads only what the example uses.
-import { CostAttribution } from '../../constructs/cost';
-import { K8sWarnings } from '../../constructs/k8s';
 import { GpuClusterStack } from './gpu-cluster-stack';
 import { buildGpuWorkloads } from './gpu-workloads';
 import { RegistryStack } from './registry-stack';
+// Capabilities, not the library's barrel: `cdk synth` loads only what the example uses.
+import { CostAttribution } from '../../constructs/cost';
+import { K8sWarnings } from '../../constructs/k8s';
 
 /**
  * The shared-services stack of the platform: what the platform team runs for every team.
