@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { cfnLint, synthWithNag } from './validators';
+import { cfnLint, ROOT, synthWithNag } from './validators';
 
 // The example checks are only worth something if they can fail: feed each a deliberately broken input.
 
@@ -32,4 +33,14 @@ test('cdk-nag fails on an insecure stack, naming the rule and the resource', () 
     expect.objectContaining({ rule: 'AwsSolutions-S10', paths: ['Insecure/Open/Resource'] }),
     expect.objectContaining({ rule: 'AwsSolutions-S1', paths: ['Insecure/Open/Resource'] }),
   ]));
+});
+
+test('the Python tools script says how to fix a missing python3', () => {
+  const run = spawnSync('bash', [path.join(ROOT, 'test', 'tools', 'python-tools.sh')], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHON: 'python3-that-does-not-exist' },
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toMatch(/'python3-that-does-not-exist' was not found on PATH/);
+  expect(run.stderr).toMatch(/apt-get install python3 python3-venv/);
 });

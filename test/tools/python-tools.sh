@@ -9,7 +9,7 @@ stamp="$venv/.requirements.sha256"
 
 python="${PYTHON:-python3}"
 if ! command -v "$python" >/dev/null 2>&1; then
-  echo "python-tools: python3 was not found on PATH. cfn-lint and moto need Python 3.9 or newer." >&2
+  echo "python-tools: '$python' was not found on PATH; cfn-lint, moto and the Kubernetes schemas need Python 3.9 or newer." >&2
   echo "Install it (Debian/Ubuntu: 'apt-get install python3 python3-venv'; macOS: 'brew install python')," >&2
   echo "or point PYTHON at an interpreter, then run 'npm test' again." >&2
   exit 1
