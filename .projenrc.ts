@@ -17,7 +17,7 @@ const CONSTRUCTS_VERSION = '10.8.1';
 
 const project = new typescript.TypeScriptProject({
   name: 'mlops-stack',
-  description: 'Infrastructure-as-code constructs for an MLOps stack on AWS: GPU compute on EKS, model registry, pipelines, serving and per-team cost attribution.',
+  description: 'Infrastructure-as-code constructs for an MLOps stack on AWS: GPU compute on EKS with Karpenter and Kueue, a model registry, and per-team cost attribution with a Cost Explorer report.',
   license: 'Apache-2.0',
   copyrightOwner: 'mlops-stack contributors',
   defaultReleaseBranch: 'main',
@@ -134,7 +134,9 @@ const project = new typescript.TypeScriptProject({
 });
 
 // npm pack ships lib/ (JavaScript and .d.ts of src and constructs), README and LICENSE, nothing else.
-for (const pattern of ['/constructs/', '/examples/', '/cdk.out/', '/.venv/', '/.ci/', '/cdk.json', '/lib/examples/', '/lib/test/']) {
+for (const pattern of ['/constructs/', '/examples/', '/cdk.out/', '/.venv/', '/.ci/', '/cdk.json', '/lib/examples/', '/lib/test/',
+  // The cost report's cache and output hold billing data: never publish them.
+  '/.cache/', '/report-out/']) {
   project.addPackageIgnore(pattern);
 }
 // Only our own test files; projen's defaults also scan src/ for tests.

@@ -23,6 +23,15 @@ test('cfn-lint fails on a broken template', () => {
   expect(result.errors.join('\n')).toMatch(/NotAProperty/);
 });
 
+test('cfn-lint that does not run to completion is an error, not a clean result', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mlops-stack-lint-'));
+  const file = path.join(dir, 'ok.template.json');
+  writeFileSync(file, JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue' } } }));
+  expect(cfnLint([file]).errors).toEqual([]);
+  // An unknown output format makes cfn-lint exit with a usage error and lint nothing.
+  expect(() => cfnLint([file], ['--format', 'no-such-format'])).toThrow(/cfn-lint did not run to completion/);
+});
+
 test('cdk-nag fails on an insecure stack, naming the rule and the resource', () => {
   const result = synthWithNag(app => {
     const stack = new Stack(app, 'Insecure');

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 
 /** Project root: the folder with package.json. */
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -78,19 +79,47 @@ export interface CfnLintResult {
  * Run the pinned cfn-lint from `.venv` over templates. Errors (E*) fail; warnings and informational findings
  * are reported in `output` but do not count.
  */
-export function cfnLint(templates: readonly string[]): CfnLintResult {
+export function cfnLint(templates: readonly string[], extraArgs: readonly string[] = []): CfnLintResult {
   const bin = path.join(VENV_BIN, 'cfn-lint');
   if (!existsSync(bin)) {
     throw new Error('cfn-lint is not installed in .venv; run \'bash test/tools/python-tools.sh\' (npm test does this first)');
   }
-  const run = spawnSync(bin, ['--format', 'parseable', '--', ...templates], { encoding: 'utf8' });
+  const run = spawnSync(bin, ['--format', 'parseable', ...extraArgs, '--', ...templates], { encoding: 'utf8' });
   if (run.error) {
     throw run.error;
   }
   const output = `${run.stdout}${run.stderr}`;
   // parseable format: file:line:col:endline:endcol:rule:message
   const errors = run.stdout.split('\n').filter(line => /:E\d{4}:/.test(line));
-  return { exitCode: run.status ?? -1, errors, output };
+  const exitCode = run.status ?? -1;
+  // cfn-lint's exit code is a bit mask of what it found (2 errors, 4 warnings, 8 informational). Anything
+  // else, a traceback, or "errors" with no error line means it did not lint, which must not read as "clean".
+  if (exitCode < 0 || (exitCode & ~(2 | 4 | 8)) !== 0 || /Traceback/.test(run.stderr) || ((exitCode & 2) !== 0) !== (errors.length > 0)) {
+    throw new Error(`cfn-lint did not run to completion (exit code ${exitCode}):\n${output}`);
+  }
+  return { exitCode, errors, output };
+}
+
+/** One cdk-nag acknowledgement: where, which rule, and why. */
+export interface Acknowledgement {
+  readonly path: string;
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/** Every `Validations.of(...).acknowledge(...)` below `scope`, read from the construct metadata it records. */
+export function acknowledgements(scope: IConstruct): Acknowledgement[] {
+  const out: Acknowledgement[] = [];
+  for (const c of scope.node.findAll()) {
+    for (const entry of c.node.metadata) {
+      if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) {
+        for (const [rule, reason] of Object.entries(entry.data as Record<string, string>)) {
+          out.push({ path: c.node.path, rule, reason });
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** Template files of every stack in an assembly, nested stages included. */
