@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { App, Lazy, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -480,6 +480,12 @@ describe('bad input', () => {
     expect(() => build({ endpoint: ClusterEndpoint.publicAndPrivate([]) })).toThrow(/endpoint: .*got no CIDR blocks/);
   });
 
+  test('a public endpoint with more CIDR blocks than EKS accepts', () => {
+    const cidrs = Array.from({ length: 41 }, (_, i) => `203.0.113.${i}/32`);
+    expect(() => build({ endpoint: ClusterEndpoint.publicAndPrivate(cidrs) }))
+      .toThrow(/endpoint: 41 CIDR blocks given; EKS allows at most 40/);
+  });
+
   test('system node group sizes out of order', () => {
     expect(() => build({ systemNodeGroup: { minSize: 3, maxSize: 2 } }))
       .toThrow(/systemNodeGroup\.minSize \(3\) must not exceed maxSize \(2\)/);
@@ -492,6 +498,10 @@ describe('bad input', () => {
 
   test('a system node group that may scale to zero', () => {
     expect(() => build({ systemNodeGroup: { minSize: 0 } })).toThrow(/systemNodeGroup\.minSize \(0\) must be at least 1/);
+  });
+
+  test('an empty list of system node group instance types', () => {
+    expect(() => build({ systemNodeGroup: { instanceTypes: [] } })).toThrow(/systemNodeGroup\.instanceTypes is empty/);
   });
 
   test('mixed CPU architectures in the system node group', () => {
@@ -514,6 +524,11 @@ describe('bad input', () => {
 
   test('an invalid cluster name', () => {
     expect(() => build({ clusterName: '-gpu cluster' })).toThrow(/clusterName \("-gpu cluster"\) must be 1 to 100 characters/);
+  });
+
+  test('a cluster name that is an unresolved token', () => {
+    expect(() => build({ clusterName: Lazy.string({ produce: () => 'ml-gpu' }) }))
+      .toThrow(/clusterName must be a plain string, not a token/);
   });
 
   test('several problems are reported together, prefixed with the construct path', () => {
