@@ -79,6 +79,9 @@ const project = new typescript.TypeScriptProject({
     'cdk8s-plus-28@^2.5.6',
     '@aws-sdk/client-sagemaker@^3.1142.0',
     '@aws-sdk/client-cost-explorer@^3.1138.0',
+    // The cost report keys its cache of closed months by the caller's account ID (GetCallerIdentity); same
+    // SDK v3 major and floor as the other clients so they share one @aws-sdk/core.
+    '@aws-sdk/client-sts@^3.1142.0',
     // kubectl handler layer for manifests/charts applied through aws-eks-v2; v35 matches the cluster version
     // and is the newest that exists (-v37 does not).
     '@aws-cdk/lambda-layer-kubectl-v35@^2.2.2',

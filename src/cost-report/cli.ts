@@ -2,11 +2,12 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { TagSchema } from '../tags';
 import { DEFAULT_ANOMALY_OPTIONS, fromCostAnomalyDetection, type AnomalyOptions } from './anomaly';
 import { addDays, dayOf, parseDay } from './dates';
 import { CostReportError } from './errors';
-import { COST_METRICS, DEFAULT_COST_METRIC, readAnomalyFindings, readCostExplorer, readRecordingManifest, type ReadProgress } from './explorer';
+import { COST_METRICS, DEFAULT_COST_METRIC, readAnomalyFindings, readCallerAccount, readCostExplorer, readRecordingManifest, type ReadProgress } from './explorer';
 import { UNTAGGED, type AwsAnomalyFinding, type CostDataset, type CostReport } from './model';
 import { csvLines } from './render/csv';
 import { renderHtml } from './render/html';
@@ -38,6 +39,8 @@ export interface CliIo {
   readonly now?: () => Date;
   /** @default - a client from the default credential chain */
   readonly client?: CostExplorerClient;
+  /** Looks up the account ID that keys the cache. @default - a client with the Cost Explorer client's credentials */
+  readonly sts?: STSClient;
   /** Passed to the reader's backoff and rate limit (tests). @default - real timers */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -65,10 +68,11 @@ Data
   --sample                  use the bundled sample data set: no AWS access needed
   --record DIR              save every raw Cost Explorer response in DIR
   --replay DIR              read responses saved by --record (offline, nothing billed)
-  --cache-dir DIR           cache of closed months (default: .cache/cost-report)
-  --no-cache                neither read nor write the cache
+  --cache-dir DIR           cache of closed months, per AWS account (default: .cache/cost-report)
+  --no-cache                neither read nor write the cache (and skip the account lookup,
+                            sts:GetCallerIdentity, that keys it)
   --rate N                  at most N requests per second (default: 5)
-  --endpoint URL            Cost Explorer endpoint (a local test server)
+  --endpoint URL            Cost Explorer and STS endpoint (a local test server)
 
 Anomalies (defaults in brackets)
   --min-score N             robust z-score a day must reach [${DEFAULT_ANOMALY_OPTIONS.minScore}]
@@ -251,6 +255,14 @@ async function loadDataset(args: Record<string, string | boolean | string[] | un
   const today = dayOf(io.now?.() ?? new Date());
   const end = args.end !== undefined ? parseDay('--end', args.end as string) : manifest?.end ?? today;
   const start = args.start !== undefined ? parseDay('--start', args.start as string) : manifest?.start ?? addDays(end, -91);
+  const cacheDir = args['no-cache'] || replay ? undefined : (args['cache-dir'] as string | undefined) ?? '.cache/cost-report';
+  // Keyed by account, not by profile name: environment credentials and role or SSO switches under one
+  // profile name would otherwise be served another account's closed months.
+  const cacheScope = cacheDir === undefined ? undefined : await readCallerAccount({
+    client: io.sts,
+    endpoint: args.endpoint as string | undefined,
+    credentials: io.client?.config.credentials,
+  });
   const progress = args.quiet ? undefined : progressPrinter(io);
   const { dataset, stats } = await readCostExplorer({
     start,
@@ -259,8 +271,8 @@ async function loadDataset(args: Record<string, string | boolean | string[] | un
     metric: (args.metric as string | undefined) ?? manifest?.metric,
     client: io.client,
     endpoint: args.endpoint as string | undefined,
-    cacheDir: args['no-cache'] ? undefined : (args['cache-dir'] as string | undefined) ?? '.cache/cost-report',
-    cacheScope: `${io.env.AWS_PROFILE ?? 'default'}`,
+    cacheDir,
+    cacheScope,
     recordDir: args.record as string | undefined,
     replayDir: replay,
     ratePerSecond: opts.rate,

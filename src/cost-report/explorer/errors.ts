@@ -26,15 +26,9 @@ export function explainCostExplorerError(err: unknown, ctx: RequestContext): unk
   const operation = ctx.operation ?? 'GetCostAndUsage';
   const where = `window ${ctx.windowStart}..${ctx.windowEnd}, page ${ctx.page}`;
   const detail = e?.message ? ` (AWS said: ${e.message})` : '';
-  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(e?.message ?? '')) {
-    return new CostReportError('no-credentials',
-      'no AWS credentials were found: set AWS_PROFILE (after `aws sso login` or `aws configure`) or ' +
-      `AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for a principal allowed ce:${operation}. ` + SAMPLE_HINT);
-  }
-  if (['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException'].includes(name)) {
-    return new CostReportError('no-credentials',
-      `AWS rejected the credentials (${name})${detail}: they are expired or invalid. Refresh them ` +
-      '(`aws sso login`, or new access keys) and run again. ' + SAMPLE_HINT);
+  const credentials = explainCredentialError(err, `ce:${operation}`);
+  if (credentials) {
+    return credentials;
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || e?.$metadata?.httpStatusCode === 403) {
     return new CostReportError('access-denied',
@@ -69,4 +63,44 @@ export function explainCostExplorerError(err: unknown, ctx: RequestContext): unk
     return new CostReportError('aws-error', `${operation} failed for ${where}: ${name}${detail}`);
   }
   return err;
+}
+
+/**
+ * Turn an error of STS `GetCallerIdentity` (the account lookup that keys the cache) into a
+ * {@link CostReportError}. The call needs no IAM permission, so what fails is nearly always the credentials:
+ * they get the same messages as a failing Cost Explorer call. Errors that are not AWS errors are returned
+ * unchanged.
+ */
+export function explainCallerIdentityError(err: unknown): unknown {
+  const credentials = explainCredentialError(err, 'ce:GetCostAndUsage');
+  if (credentials) {
+    return credentials;
+  }
+  const e = err as { name?: string; message?: string; $metadata?: unknown };
+  const name = e?.name ?? '';
+  if (name && (e?.$metadata !== undefined || name.endsWith('Exception'))) {
+    // An SCP or a disabled regional STS endpoint can still refuse the call.
+    return new CostReportError('aws-error',
+      `sts:GetCallerIdentity failed: ${name}${e?.message ? ` (AWS said: ${e.message})` : ''}. The report asks it ` +
+      'for the account ID that keys its cache of closed months; run with --no-cache to skip the cache and the call.');
+  }
+  return err;
+}
+
+/** The messages for missing, expired or invalid credentials, shared by every call the report makes. */
+function explainCredentialError(err: unknown, permission: string): CostReportError | undefined {
+  const e = err as { name?: string; message?: string };
+  const name = e?.name ?? '';
+  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(e?.message ?? '')) {
+    return new CostReportError('no-credentials',
+      'no AWS credentials were found: set AWS_PROFILE (after `aws sso login` or `aws configure`) or ' +
+      `AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for a principal allowed ${permission}. ` + SAMPLE_HINT);
+  }
+  if (['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException'].includes(name)) {
+    const detail = e?.message ? ` (AWS said: ${e.message})` : '';
+    return new CostReportError('no-credentials',
+      `AWS rejected the credentials (${name})${detail}: they are expired or invalid. Refresh them ` +
+      '(`aws sso login`, or new access keys) and run again. ' + SAMPLE_HINT);
+  }
+  return undefined;
 }

@@ -4,3 +4,4 @@ export * from './reader';
 export * from './request';
 export * from './throttle';
 export * from './anomaly-findings';
+export * from './caller-account';

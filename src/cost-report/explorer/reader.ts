@@ -92,7 +92,9 @@ export interface ReadCostExplorerOptions {
    */
   readonly cacheDir?: string;
   /**
-   * Separates cache entries of different accounts or credentials (e.g. the AWS profile name).
+   * Separates cache entries of different AWS accounts: pass the account ID of the credentials
+   * ({@link readCallerAccount}). A profile name is not enough: one profile can switch roles or accounts, and
+   * credentials from environment variables have no profile name.
    *
    * @default 'default'
    */

@@ -3,15 +3,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CostExplorerClient, GetAnomaliesCommand, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { page, recordingSleep } from './fixtures';
 import { EXIT, main } from '../../../src/cost-report/cli';
 
 const ce = mockClient(CostExplorerClient);
+const sts = mockClient(STSClient);
 let tmp: string;
 
 beforeEach(() => {
   ce.reset();
+  sts.reset();
   tmp = mkdtempSync(path.join(tmpdir(), 'cost-cli-'));
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
@@ -146,6 +149,92 @@ describe('reading Cost Explorer', () => {
     expect(replayed.stdout).toBe(recorded.stdout);
     expect(replayed.stderr).toMatch(/0 request\(s\), USD 0\.00; 1 page\(s\) in 1 monthly window\(s\), 1 replayed/);
     expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
+  });
+});
+
+describe('the cache of closed months is keyed by the caller\'s AWS account', () => {
+  // January is closed on 2026-03-04 (the clock of run()), so a read of it is cached.
+  const january = ['--start', '2026-01-01', '--end', '2026-02-01', '--format', 'csv'];
+  const ACCOUNT_A = '111111111111';
+  const ACCOUNT_B = '222222222222';
+
+  test('a second account under the same profile is not served the first account\'s month', async () => {
+    sts.on(GetCallerIdentityCommand).resolvesOnce({ Account: ACCOUNT_A }).resolvesOnce({ Account: ACCOUNT_B });
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce(page({ '2026-01-05': [['fraud', 'Amazon EC2', '10']] }))
+      .resolvesOnce(page({ '2026-01-05': [['search', 'Amazon S3', '7']] }));
+    await run(...january, '--cache-dir', tmp);
+    const b = await run(...january, '--cache-dir', tmp);
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(2);
+    expect(b.stdout).toContain('2026-01-05,search,Amazon S3,7,USD,false');
+    expect(b.stdout).not.toContain('fraud');
+  });
+
+  test('the same account is served from the cache on the next run', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT_A });
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-05': [['fraud', 'Amazon EC2', '10']] }));
+    const first = await run(...january, '--cache-dir', tmp);
+    const second = await run(...january, '--cache-dir', tmp);
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(1);
+    expect(second.stderr).toMatch(/0 request\(s\), USD 0\.00; 1 page\(s\) in 1 monthly window\(s\), 1 from the cache/);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  test('the account is looked up once per run, not per page or window', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT_A });
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce(page({ '2026-01-05': [['fraud', 'Amazon EC2', '10']] }, { token: 't' }))
+      .resolves(page({}));
+    await run('--start', '2026-01-01', '--end', '2026-03-01', '--cache-dir', tmp, '--quiet');
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(3);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
+  });
+
+  test.each([
+    ['--no-cache', ['--start', '2026-01-01', '--end', '2026-02-01', '--no-cache']],
+    ['--sample', ['--sample']],
+  ])('%s makes no STS call', async (_flag, argv) => {
+    ce.on(GetCostAndUsageCommand).resolves(page({}));
+    const r = await run(...argv, '--quiet');
+    expect(r.code).toBe(EXIT.OK);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+  });
+
+  test('--replay makes no STS call', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-03-01': [['fraud', 'Amazon EC2', '2.5']] }));
+    await run('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--record', tmp, '--quiet');
+    const r = await run('--replay', tmp, '--quiet');
+    expect(r.code).toBe(EXIT.OK);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+  });
+
+  test('without credentials the account lookup says so and points to --sample (exit 3), before any billed request', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    const r = await run(...january, '--cache-dir', tmp);
+    expect(r.code).toBe(EXIT.READ_FAILED);
+    expect(r.stderr).toMatch(/no AWS credentials were found.*ce:GetCostAndUsage.*--sample/s);
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
+  });
+
+  test('expired credentials get the refresh message (exit 3)', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken', $metadata: { httpStatusCode: 403 } }));
+    const r = await run(...january, '--cache-dir', tmp);
+    expect(r.code).toBe(EXIT.READ_FAILED);
+    expect(r.stderr).toMatch(/AWS rejected the credentials \(ExpiredToken\).*expired or invalid.*aws sso login/s);
+  });
+
+  test('any other STS error names the call and the way around it (exit 3)', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('STS is not activated in this region'), { name: 'RegionDisabledException', $metadata: { httpStatusCode: 403 } }));
+    const r = await run(...january, '--cache-dir', tmp);
+    expect(r.code).toBe(EXIT.READ_FAILED);
+    expect(r.stderr).toMatch(/sts:GetCallerIdentity failed: RegionDisabledException.*--no-cache/s);
+  });
+
+  test('an account ID that is not 12 digits is refused rather than used as a cache key', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '../x' });
+    const r = await run(...january, '--cache-dir', tmp);
+    expect(r.code).toBe(EXIT.READ_FAILED);
+    expect(r.stderr).toMatch(/returned the account ID "\.\.\/x"; expected 12 digits/);
   });
 });
 

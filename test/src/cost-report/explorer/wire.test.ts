@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { formatAmountExact } from '../../../../src/cost-report/amount';
 import { EXIT, main } from '../../../../src/cost-report/cli';
@@ -115,4 +116,33 @@ test('the CLI reads the same pages over HTTP (moto answers a repeated request wi
   expect(code).toBe(EXIT.OK);
   expect(stderr).toMatch(/Cost Explorer: 2 request\(s\), USD 0\.02/);
   expect(JSON.parse(stdout).total).toEqual({ amount: '254.0000000009', display: '254.00' });
+});
+
+test('with the cache on, the CLI asks STS for the account over HTTP and serves the next run from the cache', async () => {
+  const strip = ({ $metadata: _m, ...rest }: { $metadata: unknown }) => rest;
+  // A range no other test requests: moto pairs each new request body with the next queued result.
+  await queue([strip(page({ '2026-01-10': [['fraud', 'Amazon Elastic Compute Cloud - Compute', '42.5']] }))]);
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'cost-wire-'));
+  const run = async () => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['--start', '2026-01-10', '--end', '2026-01-11', '--endpoint', endpoint, '--cache-dir', cacheDir, '--format', 'json'], {
+      stdout: { write: (s: string) => { stdout += s; } },
+      stderr: { write: (s: string) => { stderr += s; } },
+      env: process.env,
+      now: () => new Date('2026-02-04T00:00:00Z'),
+    });
+    return { code, stdout, stderr };
+  };
+  try {
+    const first = await run();
+    const second = await run();
+    expect(first.code).toBe(EXIT.OK);
+    expect(first.stderr).toMatch(/Cost Explorer: 1 request\(s\)/);
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect(second.stderr).toMatch(/Cost Explorer: 0 request\(s\), USD 0\.00; 1 page\(s\) in 1 monthly window\(s\), 1 from the cache/);
+    expect(JSON.parse(second.stdout).total).toEqual({ amount: '42.5', display: '42.50' });
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 });
