@@ -205,7 +205,8 @@ export interface GpuClusterProps {
   readonly chartVersions?: GpuClusterChartVersions;
 
   /**
-   * What happens to the cluster, its secrets key and its control plane log group when they leave the stack.
+   * What happens to the stateful resources this construct creates when they leave the stack: the cluster, its
+   * secrets key, the control plane log group and its key, and (when no `vpc` is given) the flow-log group and its key.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -361,7 +362,7 @@ export class GpuCluster extends Construct {
     this.clusterName = props.clusterName ?? Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
     this.discoveryTagValue = this.clusterName;
 
-    this.vpc = props.vpc ?? this.createVpc();
+    this.vpc = props.vpc ?? this.createVpc(removalPolicy);
     const privateSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const selected = this.vpc.selectSubnets(privateSubnets);
 
@@ -578,7 +579,7 @@ export class GpuCluster extends Construct {
     return manifest;
   }
 
-  private createVpc(): ec2.IVpc {
+  private createVpc(removalPolicy: RemovalPolicy): ec2.IVpc {
     const vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 3,
       // One NAT gateway: GPU nodes pull large images, but a NAT per zone triples a fixed cost; give your own VPC
@@ -593,12 +594,14 @@ export class GpuCluster extends Construct {
     const flowLogsKey = new kms.Key(this, 'FlowLogsKey', {
       description: 'Encrypts the VPC flow logs of a GPU cluster',
       enableKeyRotation: true,
+      removalPolicy,
     });
     this.allowLogsService(flowLogsKey);
     vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
         retention: logs.RetentionDays.THREE_MONTHS,
         encryptionKey: flowLogsKey,
+        removalPolicy,
       })),
     });
     return vpc;

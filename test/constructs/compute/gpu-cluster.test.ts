@@ -150,6 +150,28 @@ test('the control plane log group is retained by default', () => {
   });
 });
 
+/** The flow-log group of the VPC the construct creates, and the KMS key that encrypts it. */
+function flowLogStorage(template: Template): { group: any; key: any } {
+  const groupRef = new Capture();
+  template.hasResourceProperties('AWS::EC2::FlowLog', { LogDestinationType: 'cloud-watch-logs', LogGroupName: { Ref: groupRef } });
+  const resources = template.toJSON().Resources;
+  const group = resources[groupRef.asString()];
+  const key = resources[group.Properties.KmsKeyId['Fn::GetAtt'][0]];
+  return { group, key };
+}
+
+test('the VPC flow-log group and its key are retained by default', () => {
+  const { group, key } = flowLogStorage(synth());
+  expect(group).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  expect(key).toMatchObject({ Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+});
+
+test('removalPolicy DESTROY reaches the VPC flow-log group and its key', () => {
+  const { group, key } = flowLogStorage(synth({ removalPolicy: RemovalPolicy.DESTROY }));
+  expect(group).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+  expect(key).toMatchObject({ Type: 'AWS::KMS::Key', DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+});
+
 test('a Kubernetes version far from the kubectl layer gets a warning', () => {
   const { stack } = build({ kubernetesVersion: eks.KubernetesVersion.V1_32 });
   Annotations.fromStack(stack).hasWarning('/Gpu/GpuCluster', Match.stringLikeRegexp('mlops-stack:kubectl-version-skew'));
