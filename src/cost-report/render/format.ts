@@ -24,3 +24,11 @@ export function signedMoney(a: Amount): string {
 export function percent(fraction0to100: number): string {
   return `${fraction0to100.toFixed(1)}%`;
 }
+
+/** `2026-01-30, 2026-01-31` or, for a longer run, `2026-01-25 to 2026-01-31 (7 days)`. */
+export function describeDays(days: readonly string[]): string {
+  if (days.length <= 3) {
+    return days.join(', ');
+  }
+  return `${days[0]} to ${days[days.length - 1]} (${days.length} days)`;
+}

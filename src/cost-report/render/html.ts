@@ -1,6 +1,8 @@
-import { amountToCents, amountToNumber, formatCents } from '../amount';
+import { amountToNumber } from '../amount';
 import { compareWithAws } from '../anomaly/aws-findings';
+import { teamCents, type CentsAllocation } from '../display';
 import { type Amount, type Anomaly, type CostReport, type TeamTotal, UNTAGGED } from '../model';
+import { describeDays, groupedCents, money, percent, signedMoney } from './format';
 
 /**
  * Options of {@link renderHtml}.
@@ -56,7 +58,8 @@ export function renderHtml(report: CostReport, options: HtmlOptions = {}): strin
   const cur = esc(report.currency);
   const lastDay = report.days[report.days.length - 1] ?? report.query.start;
   const period = `${report.query.start} to ${lastDay}`;
-  const teamCents = apportionCents(report.total, report.teams.map(t => t.total));
+  // The same allocation as the Markdown report, so both print the same team figures and total.
+  const cents = teamCents(report);
   const untagged = report.teams.find(t => t.team === UNTAGGED);
   const untaggedShare = untagged?.share ?? 0;
   const charted = report.teams.slice(0, maxCharts);
@@ -68,9 +71,9 @@ export function renderHtml(report: CostReport, options: HtmlOptions = {}): strin
     `<p class="meta">${report.days.length} days · grouped by the tag <code>${esc(report.query.tagKey)}</code> · metric <code>${esc(report.query.metric)}</code> · amounts in ${cur} · generated ${esc(report.generatedAt)} · ${report.apiCalls} Cost Explorer request(s)</p></header>`);
 
   body.push('<main>', '<section aria-labelledby="summary"><h2 id="summary">Summary</h2><dl class="kpis">',
-    kpi('Total', `${money(report.total)} ${cur}`),
+    kpi('Total', `${groupedCents(cents.total)} ${cur}`),
     kpi('Teams', String(report.teams.filter(t => t.team !== UNTAGGED).length)),
-    kpi('Untagged share', pct(untaggedShare * 100), untaggedShare > 0.05 ? 'warn' : undefined),
+    kpi('Untagged share', percent(untaggedShare * 100), untaggedShare > 0.05 ? 'warn' : undefined),
     kpi('Anomalies', String(report.anomalies.length), report.anomalies.length > 0 ? 'alert' : undefined),
     kpi('Provisional days', String(report.provisionalDays.length)),
     '</dl>');
@@ -79,7 +82,7 @@ export function renderHtml(report: CostReport, options: HtmlOptions = {}): strin
   }
   body.push('</section>');
 
-  body.push('<section aria-labelledby="shares"><h2 id="shares">Share by team</h2>', shareChart(report, teamCents, ids), '</section>');
+  body.push('<section aria-labelledby="shares"><h2 id="shares">Share by team</h2>', shareChart(report, cents, ids), '</section>');
   body.push('<section aria-labelledby="untagged"><h2 id="untagged">Untagged spend</h2>', untaggedChart(report, rowsByTeam, ids), '</section>');
   body.push('<section aria-labelledby="anomalies"><h2 id="anomalies">Anomalies</h2>', anomalyTable(report), '</section>');
   if (report.awsAnomalies !== undefined) {
@@ -171,7 +174,7 @@ function dailyByTeamAndService(report: CostReport): Map<string, DailyByService> 
   return out;
 }
 
-function shareChart(report: CostReport, teamCents: readonly bigint[], ids: IdMaker): string {
+function shareChart(report: CostReport, cents: CentsAllocation, ids: IdMaker): string {
   if (report.teams.length === 0) {
     return '<p>No spend in this period.</p>';
   }
@@ -190,21 +193,21 @@ function shareChart(report: CostReport, teamCents: readonly bigint[], ids: IdMak
     const isUntagged = t.team === UNTAGGED;
     parts.push(`<g class="share${isUntagged ? ' untagged' : ''}" data-team="${esc(t.team)}">`,
       `<text class="label" x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${esc(t.team)}</text>`,
-      `<rect class="share-bar" x="${labelWidth}" y="${y + 3}" width="${fmt(Math.max(w, 1))}" height="${rowHeight - 6}" fill="${isUntagged ? UNTAGGED_COLOUR : TAGGED_COLOUR}" rx="2"><title>${esc(t.team)}: ${groupedCents(teamCents[i])} ${esc(report.currency)} (${pct(t.share * 100)})</title></rect>`,
-      `<text x="${fmt(labelWidth + w + 6)}" y="${y + 16}">${groupedCents(teamCents[i])} · ${pct(t.share * 100)}</text>`,
+      `<rect class="share-bar" x="${labelWidth}" y="${y + 3}" width="${fmt(Math.max(w, 1))}" height="${rowHeight - 6}" fill="${isUntagged ? UNTAGGED_COLOUR : TAGGED_COLOUR}" rx="2"><title>${esc(t.team)}: ${groupedCents(cents.parts[i])} ${esc(report.currency)} (${percent(t.share * 100)})</title></rect>`,
+      `<text x="${fmt(labelWidth + w + 6)}" y="${y + 16}">${groupedCents(cents.parts[i])} · ${percent(t.share * 100)}</text>`,
       '</g>');
   });
-  const desc = report.teams.map((t, i) => `${t.team} ${groupedCents(teamCents[i])} ${report.currency} (${pct(t.share * 100)})`).join('; ');
+  const desc = report.teams.map((t, i) => `${t.team} ${groupedCents(cents.parts[i])} ${report.currency} (${percent(t.share * 100)})`).join('; ');
   return `<figure><svg class="share-chart" role="img" aria-labelledby="${titleId} ${descId}" viewBox="0 0 ${CHART_WIDTH} ${height}" width="${CHART_WIDTH}" height="${height}">`
     + `<title id="${titleId}">Share of the total by team, largest first</title><desc id="${descId}">${esc(desc)}</desc>${parts.join('')}</svg>`
-    + `<figcaption class="note">Each bar is the team's share of ${money(report.total)} ${esc(report.currency)}; the untagged row (spend that carries no <code>${esc(report.query.tagKey)}</code> tag) is in vermillion.</figcaption></figure>`;
+    + `<figcaption class="note">Each bar is the team's share of ${groupedCents(cents.total)} ${esc(report.currency)}; the untagged row (spend that carries no <code>${esc(report.query.tagKey)}</code> tag) is in vermillion.</figcaption></figure>`;
 }
 
 function untaggedChart(report: CostReport, rowsByTeam: Map<string, DailyByService>, ids: IdMaker): string {
   const untagged = report.teams.find(t => t.team === UNTAGGED);
   const share = untagged?.share ?? 0;
   const sentence = untagged
-    ? `<p>${money(untagged.total)} ${esc(report.currency)}, <strong>${pct(share * 100)}</strong> of the total, carries no <code>${esc(report.query.tagKey)}</code> tag and is attributed to no team. A rise of this share usually means a resource lost its tag.</p>`
+    ? `<p>${money(untagged.total)} ${esc(report.currency)}, <strong>${percent(share * 100)}</strong> of the total, carries no <code>${esc(report.query.tagKey)}</code> tag and is attributed to no team. A rise of this share usually means a resource lost its tag.</p>`
     : `<p>Every cost in the period carries a <code>${esc(report.query.tagKey)}</code> tag.</p>`;
   if (report.days.length === 0) {
     return sentence;
@@ -230,7 +233,7 @@ function untaggedChart(report: CostReport, rowsByTeam: Map<string, DailyByServic
   const titleId = ids.next('untagged-title');
   const descId = ids.next('untagged-desc');
   const peak = shares.indexOf(Math.max(...shares));
-  const desc = `Untagged share of each day's spend, from ${pct(shares[0])} on ${report.days[0]} to ${pct(shares[shares.length - 1])} on ${report.days[report.days.length - 1]}; highest ${pct(shares[peak])} on ${report.days[peak]}.`;
+  const desc = `Untagged share of each day's spend, from ${percent(shares[0])} on ${report.days[0]} to ${percent(shares[shares.length - 1])} on ${report.days[report.days.length - 1]}; highest ${percent(shares[peak])} on ${report.days[peak]}.`;
   const grid = [0, yMax / 2, yMax].map(v => {
     const y = fmt(plot.y + plot.h - (v / yMax) * plot.h);
     return `<line x1="${plot.x}" x2="${plot.x + plot.w}" y1="${y}" y2="${y}"/><text x="${plot.x - 6}" y="${y}" dy="4" text-anchor="end">${v.toFixed(v < 10 ? 1 : 0)}%</text>`;
@@ -410,7 +413,7 @@ function dailyChart(report: CostReport, team: TeamTotal, daily: DailyByService, 
   if (provisionalMarks.length > 0) legend.push('<li class="provisional-key">provisional</li>');
 
   return `<article class="team-chart${team.team === UNTAGGED ? ' untagged' : ''}" aria-labelledby="${headingId}">`
-    + `<h3 id="${headingId}">${esc(team.team)} <span class="note">${money(team.total)} ${esc(cur)} · ${pct(team.share * 100)}</span></h3>`
+    + `<h3 id="${headingId}">${esc(team.team)} <span class="note">${money(team.total)} ${esc(cur)} · ${percent(team.share * 100)}</span></h3>`
     + `<figure><svg class="daily-chart" data-team="${esc(team.team)}" role="img" aria-labelledby="${titleId} ${descId}" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" width="${CHART_WIDTH}" height="${CHART_HEIGHT}">`
     + `<title id="${titleId}">Daily cost of ${esc(team.team)}, stacked by service</title><desc id="${descId}">${esc(desc)}</desc>`
     + `<defs><pattern id="${hatchId}" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="2" height="5" fill="rgba(255,255,255,.7)"/></pattern></defs>`
@@ -477,52 +480,8 @@ function kpi(label: string, value: string, cls?: string): string {
   return `<div${cls ? ` class="${cls}"` : ''}><dt>${label}</dt><dd>${value}</dd></div>`;
 }
 
-function describeDays(days: readonly string[]): string {
-  return days.length <= 3 ? days.join(', ') : `${days[0]} to ${days[days.length - 1]} (${days.length} days)`;
-}
-
-/**
- * Each part rounded to the cent so the parts add up to the rounded total exactly (largest remainder): a
- * finance reader adds the column and must land on the total.
- */
-function apportionCents(total: Amount, parts: readonly Amount[]): bigint[] {
-  const perCent = 10n ** 8n;
-  const floors = parts.map(p => (p.units >= 0n ? p.units / perCent : -((-p.units + perCent - 1n) / perCent)));
-  const remainders = parts.map((p, i) => p.units - floors[i] * perCent);
-  let missing = amountToCents(total) - floors.reduce((a, b) => a + b, 0n);
-  const order = parts.map((_, i) => i).sort((a, b) => (remainders[a] < remainders[b] ? 1 : remainders[a] > remainders[b] ? -1 : a - b));
-  const out = [...floors];
-  for (let k = 0; missing > 0n && order.length > 0; k = (k + 1) % order.length, missing--) {
-    out[order[k]] += 1n;
-  }
-  for (let k = order.length - 1; missing < 0n && order.length > 0; k = (k - 1 + order.length) % order.length, missing++) {
-    out[order[k]] -= 1n;
-  }
-  return out;
-}
-
-function groupedCents(cents: bigint): string {
-  const plain = formatCents(cents);
-  const neg = plain.startsWith('-');
-  const [whole, frac] = (neg ? plain.slice(1) : plain).split('.');
-  return `${neg ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
-}
-
-function money(a: Amount): string {
-  return groupedCents(amountToCents(a));
-}
-
-function signedMoney(a: Amount): string {
-  const s = money(a);
-  return a.units > 0n && s !== '0.00' ? `+${s}` : s;
-}
-
-function pct(value: number): string {
-  return `${value.toFixed(1)}%`;
-}
-
 function signedPct(value: number): string {
-  return `${value > 0 ? '+' : ''}${pct(value)}`;
+  return `${value > 0 ? '+' : ''}${percent(value)}`;
 }
 
 /** Axis label: `1.2k`, `35k`, `1.5M`. */

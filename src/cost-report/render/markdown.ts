@@ -3,7 +3,7 @@ import { compareWithAws } from '../anomaly';
 import { teamCents } from '../display';
 import { UNTAGGED, type Amount, type CostReport } from '../model';
 import { topMovers } from '../report';
-import { groupedCents, money, percent, signedMoney } from './format';
+import { describeDays, groupedCents, money, percent, signedMoney } from './format';
 
 /**
  * Options of {@link renderMarkdown}.
@@ -142,12 +142,4 @@ function byUnitsDesc(a: Amount, b: Amount): number {
 /** Escape what would break a table cell or start markup. */
 function cell(text: string): string {
   return text.replace(/[\\|`*_[\]<>]/g, c => `\\${c}`).replace(/\r?\n/g, ' ');
-}
-
-/** `2026-01-30, 2026-01-31` or, for a longer run, `2026-01-25 to 2026-01-31 (7 days)`. */
-function describeDays(days: readonly string[]): string {
-  if (days.length <= 3) {
-    return days.join(', ');
-  }
-  return `${days[0]} to ${days[days.length - 1]} (${days.length} days)`;
 }

@@ -1,6 +1,7 @@
 import { amountFromNumber } from '../../../src/cost-report/amount';
 import { type CostDataset, type CostRow, UNTAGGED } from '../../../src/cost-report/model';
 import { renderHtml } from '../../../src/cost-report/render/html';
+import { renderMarkdown } from '../../../src/cost-report/render/markdown';
 import { buildReport } from '../../../src/cost-report/report';
 import { sampleDataset } from '../../../src/cost-report/synthetic';
 
@@ -64,6 +65,21 @@ describe('renderHtml', () => {
     const shown = [...out.matchAll(/<text x="[\d.]+" y="[\d.]+">([\d,.]+) · /g)].map(m => Math.round(Number(m[1]) * 100));
     expect(shown.reduce((a, b) => a + b, 0)).toBe(100);
     expect(out).toContain('<dd>1.00 USD</dd>');
+  });
+
+  test('shows the same team figures and total as the Markdown report', () => {
+    const rows = [...['a', 'b', 'c'].map(t => row('2026-03-01', t, 0.335)), row('2026-03-01', UNTAGGED, 2.0049)];
+    const report = reportOf(dataset(rows));
+    const page = renderHtml(report);
+    const markdown = renderMarkdown(report);
+    const htmlTeams = [...page.matchAll(/<text x="[\d.]+" y="[\d.]+">([\d,.]+) · /g)].map(m => m[1]);
+    // The team table, before the projection table that repeats the team names.
+    const teamTable = markdown.slice(0, markdown.indexOf('#### '));
+    const markdownTeams = [...teamTable.matchAll(/^\| (?!\*\*)[^|]+ \| ([\d,.]+) \|/gm)].map(m => m[1]);
+    expect(htmlTeams).toEqual(['2.00', '0.34', '0.34', '0.33']);
+    expect(markdownTeams).toEqual(htmlTeams);
+    expect(page).toContain('<dd>3.01 USD</dd>');
+    expect(markdown).toContain('**Total 3.01 USD**');
   });
 
   test('names the provisional days', () => {
