@@ -1,7 +1,8 @@
 import { CostReportError } from './errors';
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const MS_PER_DAY = 86_400_000;
+/** Milliseconds in a UTC day (no leap seconds in JavaScript time). */
+export const MS_PER_DAY = 86_400_000;
 
 /** Whether `text` is a real calendar day written `YYYY-MM-DD`. */
 export function isDay(text: string): boolean {

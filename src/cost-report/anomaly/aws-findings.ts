@@ -1,8 +1,8 @@
 import type { GetAnomaliesResponse } from '@aws-sdk/client-cost-explorer';
 import { MlopsStackError } from '../../errors';
 import { amountFromNumber } from '../amount';
+import { isDay } from '../dates';
 import type { Anomaly, AwsAnomalyFinding } from '../model';
-import { isDay } from './private/series';
 
 /**
  * Options of {@link fromCostAnomalyDetection}.

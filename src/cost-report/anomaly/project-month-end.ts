@@ -1,6 +1,7 @@
 import { MlopsStackError } from '../../errors';
+import { isDay } from '../dates';
 import type { CostRow, TeamProjection } from '../model';
-import { buildSeries, dayFromIndex, dayIndex, daysInMonth, isDay, medianUnits } from './private/series';
+import { buildSeries, dayFromIndex, dayIndex, daysInMonth, medianUnits } from './private/series';
 
 /** Same-weekday values the expected spend of each remaining day of the month is the median of. */
 const PROJECTION_WEEKS = 4;

@@ -1,15 +1,6 @@
 import { MlopsStackError } from '../../../errors';
+import { isDay, MS_PER_DAY } from '../../dates';
 import type { CostRow } from '../../model';
-
-const MS_PER_DAY = 86_400_000;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Whether `text` is a real calendar day written `YYYY-MM-DD`. */
-export function isDay(text: string): boolean {
-  const t = DAY.test(text) ? Date.parse(`${text}T00:00:00Z`) : NaN;
-  // Date.parse rolls 2024-02-30 over to March instead of rejecting it.
-  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === text;
-}
 
 /** Days since 1970-01-01 of a `YYYY-MM-DD` day. */
 export function dayIndex(day: string): number {
