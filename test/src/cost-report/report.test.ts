@@ -48,6 +48,7 @@ describe('reconciliation to the cent', () => {
   let seed = 42;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const exactTexts: string[] = [];
+  const untaggedTexts: string[] = [];
   for (let d = 1; d <= 30; d++) {
     const day = `2026-04-${String(d).padStart(2, '0')}`;
     const groups: [string, string, string][] = [];
@@ -55,6 +56,9 @@ describe('reconciliation to the cent', () => {
       for (let s = 0; s < 12; s++) {
         const amount = (rnd() < 0.5 ? rnd() * 0.01 : rnd() * 3).toFixed(10);
         exactTexts.push(amount);
+        if (t === 0) {
+          untaggedTexts.push(amount);
+        }
         groups.push([t === 0 ? '' : `team-${t}`, `service-${s}`, amount]);
       }
     }
@@ -62,6 +66,7 @@ describe('reconciliation to the cent', () => {
   }
   const report = buildReport({ query: { start: '2026-04-01', end: '2026-05-01', tagKey: 'team', metric: 'NetAmortizedCost' }, currency: 'USD', rows: collector.rows, apiCalls: 0 });
   const expectedUnits = exactTexts.reduce((a, t) => a + parseAmount(t).units, 0n);
+  const expectedUntaggedUnits = untaggedTexts.reduce((a, t) => a + parseAmount(t).units, 0n);
 
   test('the account total is the exact sum of 21,600 amounts', () => {
     expect(collector.rows).toHaveLength(21_600);
@@ -69,7 +74,8 @@ describe('reconciliation to the cent', () => {
   });
 
   test('team totals plus untagged add up exactly to the account total', () => {
-    expect(report.teams.find(t => t.team === UNTAGGED)).toBeDefined();
+    // Untagged Cost Explorer groups ("team$") land in their own row, with exactly their spend.
+    expect(report.teams.find(t => t.team === UNTAGGED)?.total.units).toBe(expectedUntaggedUnits);
     expect(report.teams.reduce((a, t) => a + t.total.units, 0n)).toBe(report.total.units);
   });
 
