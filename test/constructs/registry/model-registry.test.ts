@@ -583,13 +583,19 @@ describe('ModelRegistry experiment tracking', () => {
 });
 
 describe('ModelRegistry removal', () => {
-  test('removalPolicy DESTROY applies to every stateful resource', () => {
+  test.each([
+    ['AWS::KMS::Key', 1],
+    ['AWS::S3::Bucket', 2],
+    ['AWS::ECR::Repository', 1],
+    ['AWS::SageMaker::ModelPackageGroup', 1],
+    ['AWS::SageMaker::MlflowTrackingServer', 1],
+  ])('removalPolicy DESTROY applies to every %s (%d)', (type, count) => {
     const { stack } = build({ removalPolicy: RemovalPolicy.DESTROY, models: [{ name: 'fraud' }], experimentTracking: {} });
     const template = Template.fromStack(stack);
-    for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::ECR::Repository', 'AWS::SageMaker::ModelPackageGroup', 'AWS::SageMaker::MlflowTrackingServer']) {
-      const policies = Object.values(template.findResources(type)).map(r => [r.DeletionPolicy, r.UpdateReplacePolicy]);
-      expect([type, policies]).toEqual([type, policies.map(() => ['Delete', 'Delete'])]);
-    }
+    template.resourceCountIs(type, count);
+    template.hasResource(type, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    // hasResource is satisfied by one match; every resource of the type must be deleted, none retained.
+    expect(Object.keys(template.findResources(type, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' }))).toHaveLength(count);
   });
 
   test('autoDeleteObjects with DESTROY empties the buckets and the repositories', () => {
