@@ -248,6 +248,22 @@ describe('GpuNodePool validation', () => {
     expect(() => pool({ disruptionBudgets: [{ nodes: '0', schedule: '@daily' }] })).toThrow(/disruptionBudgets\[0\] sets schedule without duration/);
   });
 
+  test('disruption budget with a duration but no schedule', () => {
+    expect(() => pool({ disruptionBudgets: [{ nodes: '0', duration: Duration.hours(2) }] })).toThrow(/disruptionBudgets\[0\] sets duration without schedule/);
+  });
+
+  test('empty size list', () => {
+    expect(() => pool({ instanceSizes: [] })).toThrow(/instanceSizes must not be empty/);
+  });
+
+  test.each([0, -20, 10.5])('image volume size %p GiB', (imageVolumeSizeGiB) => {
+    expect(() => pool({ imageVolumeSizeGiB })).toThrow(new RegExp(`imageVolumeSizeGiB \\(${imageVolumeSizeGiB}\\) must be a whole number of GiB greater than 0`));
+  });
+
+  test.each(['V20251112', 'v2025 11', '-1.50', ''])('AMI version %p', (version) => {
+    expect(() => pool({ ami: GpuAmi.al2023(version) })).toThrow(/ami version \(".*"\) must be "latest" or a release/);
+  });
+
   test('hop limit other than 1 or 2', () => {
     expect(() => pool({ metadataHopLimit: 3 })).toThrow(/metadataHopLimit \(3\)/);
   });

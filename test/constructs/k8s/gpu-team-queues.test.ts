@@ -185,4 +185,19 @@ describe('validation', () => {
   test('empty priority list', () => {
     expect(() => setup({ priorities: [] })).toThrow(/priorities must not be empty/);
   });
+
+  test('priority name that is not a DNS-1123 label', () => {
+    expect(() => setup({ priorities: [{ name: 'Production', value: 1000 }] }))
+      .toThrow(/priorities\[0\]\.name \("Production"\) must be a DNS-1123 label/);
+  });
+
+  test('priority value that is not a whole number', () => {
+    expect(() => setup({ priorities: [{ name: 'production', value: 1000 }, { name: 'experiment', value: 99.5 }] }))
+      .toThrow(/priorities\[1\]\.value \(99\.5\) must be a whole number/);
+  });
+
+  test('cost tag value that cannot be a label', () => {
+    expect(() => setup({ costTags: { ...TAGS, team: 'Platform Team' } }))
+      .toThrow(/Test\/Kueue: .*costTags: tag "team" value "Platform Team" cannot be a Kubernetes label value/);
+  });
 });

@@ -109,4 +109,20 @@ describe('validation', () => {
   test('cost tags missing a required key', () => {
     expect(() => team({ costTags: { project: 'scoring' } })).toThrow(/costTags lack required key\(s\) cost-center, environment/);
   });
+
+  test.each([
+    ['maxCpus', 0],
+    ['maxCpus', -8],
+    ['maxCpus', 1.5],
+    ['maxMemoryGiB', 0],
+    ['maxMemoryGiB', -64],
+    ['maxMemoryGiB', 0.5],
+  ] as const)('%s %p', (prop, value) => {
+    expect(() => team({ [prop]: value })).toThrow(new RegExp(`${prop} \\(${value}\\) must be a whole number greater than 0`));
+  });
+
+  test('cost tag value that cannot be a label', () => {
+    expect(() => team({ costTags: { ...PLATFORM_TAGS, project: 'Fraud Scoring' } }))
+      .toThrow(/Test\/Fraud: .*costTags: tag "project" value "Fraud Scoring" cannot be a Kubernetes label value/);
+  });
 });
