@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -630,19 +630,17 @@ export class ModelRegistry extends Construct {
   }
 
   /**
-   * Consumers decrypt through S3 in this region only. The bucket policy scopes them to the models' prefixes;
-   * an encryption-context condition naming the bucket would make the key and the bucket reference each other
-   * (a cycle CloudFormation rejects), and the key's only S3 use is this bucket unless the user shares a key.
+   * Consumers decrypt through S3 in this region only; the bucket policy scopes them to the models' prefixes.
+   * This statement cannot carry the `kms:EncryptionContext:aws:s3:arn` condition that the grants carry: the
+   * bucket references the key, so a key policy naming the bucket would be a cycle CloudFormation rejects. The
+   * key's only S3 use is this bucket unless the user shares a key.
    */
   private allowConsumersToDecrypt(): void {
-    const stack = Stack.of(this);
     const added = this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
       principals: this.consumerAccounts.map(account => new iam.AccountPrincipal(account)),
       actions: ['kms:Decrypt'],
       resources: ['*'],
-      conditions: {
-        StringEquals: { 'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}` },
-      },
+      conditions: { StringEquals: this.viaS3() },
     }), true);
     if (!added.statementAdded) {
       Annotations.of(this).addWarningV2('mlops-stack:registry-key-policy-not-updated',
@@ -694,17 +692,56 @@ export class ModelRegistry extends Construct {
     });
   }
 
+  /**
+   * KMS actions usable through S3 only and, in an identity policy, only for this bucket: with an S3 Bucket Key
+   * the encryption context S3 passes to KMS is the bucket ARN. A statement that lands in the key policy (a
+   * grantee in another account, or one that takes no identity policy) cannot name the bucket: the bucket
+   * already references the key, so the key referencing the bucket would be a cycle CloudFormation rejects.
+   *
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
+   */
   private grantKeyViaS3(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    const stack = Stack.of(this);
-    return iam.Grant.addToPrincipalOrResource({
+    const viaS3 = this.viaS3();
+    const principalGrant = iam.Grant.addToPrincipal({
       grantee,
       actions,
       resourceArns: [this.encryptionKey.keyArn],
-      resource: this.encryptionKey,
-      resourceSelfArns: ['*'],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}` } },
+      conditions: {
+        StringEquals: { ...viaS3, 'kms:EncryptionContext:aws:s3:arn': this.artifactBucket.bucketArn },
+      },
     });
+    if (principalGrant.success && this.inKeyAccount(grantee)) {
+      return principalGrant;
+    }
+    return principalGrant.combine(iam.Grant.addStatementToResourcePolicy({
+      grantee,
+      actions,
+      resourceArns: ['*'],
+      resource: this.encryptionKey,
+      statement: new iam.PolicyStatement({
+        principals: [grantee.grantPrincipal],
+        actions,
+        resources: ['*'],
+        conditions: { StringEquals: viaS3 },
+      }),
+    }));
   }
+
+  /** The same account test as `iam.Grant.addToPrincipalOrResource`, so grants land where aws-cdk-lib's would. */
+  private inKeyAccount(grantee: iam.IGrantable): boolean {
+    const account = grantee.grantPrincipal.principalAccount;
+    if (!account) {
+      return false;
+    }
+    const comparison = Token.compareStrings(this.encryptionKey.env.account, account);
+    return comparison === TokenComparison.SAME || comparison === TokenComparison.BOTH_UNRESOLVED;
+  }
+
+  private viaS3(): Record<string, string> {
+    const stack = Stack.of(this);
+    return { 'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}` };
+  }
+
 }
 
 function imageCountProblems(what: string, count: number | undefined): string[] {

@@ -41,7 +41,13 @@ function sagemakerArn(resource: string) {
   };
 }
 
-const VIA_S3 = { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } } };
+const VIA_S3_SERVICE = { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } };
+const VIA_S3 = { StringEquals: VIA_S3_SERVICE };
+
+/** Through S3, and only for objects of this bucket: with a bucket key, S3's encryption context is the bucket ARN. */
+function viaS3For(bucketId: string) {
+  return { StringEquals: { ...VIA_S3_SERVICE, 'kms:EncryptionContext:aws:s3:arn': { 'Fn::GetAtt': [bucketId, 'Arn'] } } };
+}
 
 function tagsOf(resource: { [key: string]: any }): Record<string, string> {
   return Object.fromEntries(((resource.Properties.Tags ?? []) as { Key: string; Value: string }[]).map(t => [t.Key, t.Value]));
@@ -456,7 +462,7 @@ describe('ModelRegistry grants', () => {
     expect(granteeStatements(stack)).toEqual([
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: objectsArn(bucketId, '/models/fraud/*') },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] }, Condition: { StringLike: { 's3:prefix': ['models/fraud/*'] } } },
-      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: VIA_S3 },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: viaS3For(bucketId) },
     ]);
   });
 
@@ -480,9 +486,37 @@ describe('ModelRegistry grants', () => {
         Effect: 'Allow',
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
         Resource: { 'Fn::GetAtt': [logicalId(stack, registry.encryptionKey), 'Arn'] },
-        Condition: VIA_S3,
+        Condition: viaS3For(bucketId),
       },
     ]);
+  });
+
+  test('a grantee in another account gets decrypt in the key policy through S3, without naming the bucket (the bucket references the key)', () => {
+    const { stack, registry } = build({ models: [{ name: 'fraud' }] });
+    const reader = iam.Role.fromRoleArn(stack, 'Reader', `arn:aws:iam::${OTHER_CONSUMER}:role/reader`);
+    registry.grantRead(reader, 'fraud');
+    const statements = new Capture();
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: statements } });
+    const granted = (statements.asArray() as any[]).filter(s => JSON.stringify(s.Principal).includes(OTHER_CONSUMER));
+    expect(granted).toEqual([{
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${OTHER_CONSUMER}:role/reader` },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: VIA_S3,
+    }]);
+  });
+
+  test('grants to a role in the same account leave the key policy alone', () => {
+    const { stack, registry } = build({ models: [{ name: 'fraud' }] });
+    const trainer = role(stack);
+    registry.grantWrite(trainer, 'fraud');
+    registry.grantRead(trainer, 'fraud');
+    const statements = new Capture();
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: statements } });
+    const trainerId = stack.getLogicalId(trainer.node.defaultChild as CfnElement);
+    expect(statements.asArray().filter(s => JSON.stringify(s).includes(trainerId))).toEqual([]);
+    expect(statements.asArray()).toHaveLength(1);
   });
 
   test('grantPull: pull actions on the model\'s repository', () => {
