@@ -10,6 +10,7 @@ import { throwIfProblems, validationError } from '../private/errors';
 import { TrackingServer } from './private/tracking-server';
 import {
   accountIdProblems,
+  imageCountProblems,
   modelNameProblems,
   removalPolicyProblems,
   repositoryPrefixProblems,
@@ -742,13 +743,6 @@ export class ModelRegistry extends Construct {
     return { 'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}` };
   }
 
-}
-
-function imageCountProblems(what: string, count: number | undefined): string[] {
-  if (count === undefined || (Number.isInteger(count) && count >= 1 && count <= 1000)) {
-    return [];
-  }
-  return [`${what} (${count}) must be a whole number from 1 to 1000 (ECR lifecycle rules count images); e.g. 10`];
 }
 
 interface LifecycleDays {

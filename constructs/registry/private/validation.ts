@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { isResolved } from '../../private/errors';
 
 /**
  * SageMaker's rule for model package group names. Model names become group names as they are, so they follow
@@ -22,7 +23,7 @@ const ACCOUNT_ID_PATTERN = /^\d{12}$/;
  * Problems with a model name. `what` names the input, e.g. `models[1].name`.
  */
 export function modelNameProblems(what: string, name: string): string[] {
-  if (Token.isUnresolved(name)) {
+  if (!isResolved(name)) {
     return [`${what} must be a literal string, not a token: it becomes a construct id, an S3 prefix and an ECR repository name at synth time`];
   }
   if (!MODEL_NAME_PATTERN.test(name)) {
@@ -37,7 +38,7 @@ export function modelNameProblems(what: string, name: string): string[] {
 
 /** Problems with the ECR repository name prefix. */
 export function repositoryPrefixProblems(prefix: string): string[] {
-  if (Token.isUnresolved(prefix) || ECR_REPOSITORY_PREFIX_PATTERN.test(prefix)) {
+  if (!isResolved(prefix) || ECR_REPOSITORY_PREFIX_PATTERN.test(prefix)) {
     return [];
   }
   return [`repositoryNamePrefix ("${prefix}") must be a valid ECR repository name (lowercase letters and digits, single ".", "_" or "-" ` +
@@ -48,13 +49,13 @@ export function repositoryPrefixProblems(prefix: string): string[] {
 export function accountIdProblems(what: string, accounts: readonly string[]): string[] {
   const problems: string[] = [];
   accounts.forEach((account, i) => {
-    if (!Token.isUnresolved(account) && !ACCOUNT_ID_PATTERN.test(account)) {
+    if (isResolved(account) && !ACCOUNT_ID_PATTERN.test(account)) {
       problems.push(`${what}[${i}] ("${account}") must be a 12-digit AWS account ID, e.g. "111122223333"`);
     }
   });
   const seen = new Set<string>();
   for (const account of accounts) {
-    if (!Token.isUnresolved(account) && seen.has(account)) {
+    if (isResolved(account) && seen.has(account)) {
       problems.push(`${what} lists "${account}" twice; list each account once`);
     }
     seen.add(account);
@@ -62,9 +63,21 @@ export function accountIdProblems(what: string, accounts: readonly string[]): st
   return problems;
 }
 
+/**
+ * Problems with a count of untagged images to keep. `what` names the input, e.g. `models[1].untaggedImagesToKeep`.
+ *
+ * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html
+ */
+export function imageCountProblems(what: string, count: number | undefined): string[] {
+  if (count === undefined || (Number.isInteger(count) && count >= 1 && count <= 1000)) {
+    return [];
+  }
+  return [`${what} (${count}) must be a whole number from 1 to 1000 (ECR lifecycle rules count images); e.g. 10`];
+}
+
 /** Problems with a tracking server name. */
 export function trackingServerNameProblems(name: string): string[] {
-  if (Token.isUnresolved(name) || TRACKING_SERVER_NAME_PATTERN.test(name)) {
+  if (!isResolved(name) || TRACKING_SERVER_NAME_PATTERN.test(name)) {
     return [];
   }
   return [`experimentTracking.trackingServerName ("${name}") must match ${TRACKING_SERVER_NAME_PATTERN.source} ` +

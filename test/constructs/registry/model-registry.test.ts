@@ -746,6 +746,15 @@ describe('ModelRegistry validation', () => {
     expect(() => build({ models: [{ name: 'fraud', untaggedImagesToKeep: 0 }] })).toThrow(/models\[0\]\.untaggedImagesToKeep \(0\) must be a whole number from 1 to 1000/);
   });
 
+  test('rejects a registry-wide untagged image count that is not a whole number', () => {
+    expect(() => build({ untaggedImagesToKeep: 2.5 })).toThrow(/untaggedImagesToKeep \(2\.5\) must be a whole number from 1 to 1000/);
+  });
+
+  test('addModel rejects an untagged image count above 1000', () => {
+    const { registry } = build();
+    expect(() => registry.addModel('fraud', { untaggedImagesToKeep: 1001 })).toThrow(/S\/Registry: untaggedImagesToKeep \(1001\) must be a whole number from 1 to 1000/);
+  });
+
   test('rejects an invalid tracking server name', () => {
     expect(() => build({ experimentTracking: { trackingServerName: 'ml_experiments' } })).toThrow(/experimentTracking\.trackingServerName \("ml_experiments"\) must match/);
   });
