@@ -1,7 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CapacityStrategy, CapacityStrategyKind } from './capacity-strategy';
-import { throwIfProblems } from '../private/errors';
 import {
   Ec2NodeClass,
   Ec2NodeClassSpecBlockDeviceMappingsEbsVolumeType,
@@ -19,6 +18,7 @@ import {
   type NodePoolSpecTemplateSpecRequirements,
 } from './imports/karpenter-karpenter.sh';
 import { K8sWarnings } from './k8s-warnings';
+import { throwIfProblems } from './private/errors';
 import { nonGpuFamilyReason } from './private/gpu-families';
 import { costLabelsOf, dnsLabelProblem, goDuration, isPositiveInteger, resolvedTags } from './private/k8s-values';
 import { TagSchema, type CostTags } from '../../src/tags/tag-schema';

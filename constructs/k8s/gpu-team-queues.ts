@@ -16,9 +16,9 @@ import {
   type ClusterQueueV1Beta2SpecResourceGroupsFlavors,
 } from './imports/kueue-kueue.x-k8s.io';
 import { K8sWarnings } from './k8s-warnings';
-import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
-import { throwIfProblems } from '../private/errors';
+import { throwIfProblems } from './private/errors';
 import { costLabelsOf, dnsLabelProblem, isPositiveInteger, resolvedTags } from './private/k8s-values';
+import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
 
 /** Name of the Kueue ResourceFlavor for spot capacity. */
 export const SPOT_FLAVOR = 'spot';

@@ -1,9 +1,9 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { NVIDIA_GPU_RESOURCE } from './gpu-node-pool';
-import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
-import { throwIfProblems } from '../private/errors';
+import { throwIfProblems } from './private/errors';
 import { costLabelsOf, dnsLabelProblem, isPositiveInteger, resolvedTags } from './private/k8s-values';
+import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
 
 /**
  * Properties of a {@link GpuTeam}. Plain values only, so the chart synthesizes on its own.

@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { NVIDIA_GPU_RESOURCE } from './gpu-node-pool';
 import type { GpuTeam } from './gpu-team';
-import { throwIfProblems } from '../private/errors';
+import { throwIfProblems } from './private/errors';
 import { isPositiveInteger } from './private/k8s-values';
 
 /** Label that submits a workload to a Kueue LocalQueue. */

@@ -1,6 +1,6 @@
 import type { Duration } from 'cdk8s';
+import { isResolved } from './errors';
 import type { CostTags, TagSchema } from '../../../src/tags/tag-schema';
-import { isResolved } from '../../private/errors';
 
 /** DNS-1123 label: what Kubernetes accepts as a namespace name. */
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
