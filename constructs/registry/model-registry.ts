@@ -1,19 +1,22 @@
-import { Annotations, Duration, Names, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { CostAttribution } from '../cost/cost-attribution';
-import { throwIfProblems, validationError } from '../private/errors';
+import { isResolved, throwIfProblems, validationError } from '../private/errors';
 import { TrackingServer } from './private/tracking-server';
 import {
   accountIdProblems,
+  bucketNameProblems,
   imageCountProblems,
+  keyArnProblems,
   modelNameProblems,
   removalPolicyProblems,
   repositoryPrefixProblems,
+  singleAccountIdProblems,
   trackingServerNameProblems,
   wholeDays,
 } from './private/validation';
@@ -270,6 +273,233 @@ const MLFLOW_PREFIX = 'mlflow/';
 const ACCESS_LOGS_PREFIX = 'artifacts/';
 
 /**
+ * Where a {@link ModelRegistry} defined in another stack, app or account lives, for
+ * {@link ModelRegistry.fromModelRegistryAttributes}.
+ */
+export interface ModelRegistryAttributes {
+  /**
+   * Name of the registry's artifact bucket (its `artifactBucket.bucketName`).
+   *
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+   */
+  readonly artifactBucketName: string;
+
+  /**
+   * ARN of the key that encrypts the registry (its `encryptionKey.keyArn`). A key ARN, not an alias: key
+   * policies and identity policies name keys by key ARN.
+   *
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN
+   */
+  readonly encryptionKeyArn: string;
+
+  /**
+   * Prefix of the registry's ECR repository names.
+   *
+   * @default 'models'
+   */
+  readonly repositoryNamePrefix?: string;
+
+  /**
+   * Account of the registry's repositories and model package groups.
+   *
+   * @default - the account in `encryptionKeyArn`, or the stack's when that ARN is a token
+   */
+  readonly account?: string;
+
+  /**
+   * Region of the registry's repositories, model package groups and bucket.
+   *
+   * @default - the region in `encryptionKeyArn`, or the stack's when that ARN is a token
+   */
+  readonly region?: string;
+}
+
+/**
+ * A model registry, defined in this app or imported from another stack, app or account: where model artifacts
+ * and images live, and the grants on them.
+ */
+export interface IModelRegistry extends IConstruct {
+  /** The bucket of model artifacts. */
+  readonly artifactBucket: s3.IBucket;
+  /** The key that encrypts artifacts and images. */
+  readonly encryptionKey: kms.IKey;
+  /** Prefix of the models' ECR repository names: a model's repository is `<prefix>/<lowercased model name>`. */
+  readonly repositoryNamePrefix: string;
+
+  /** Let `grantee` read artifacts of one model, or of every model when `modelName` is omitted. */
+  grantRead(grantee: iam.IGrantable, modelName?: string): iam.Grant;
+  /** Let `grantee` upload artifacts of one model, or anywhere in the bucket when `modelName` is omitted. */
+  grantWrite(grantee: iam.IGrantable, modelName?: string): iam.Grant;
+  /** Let `grantee` pull a model's images. */
+  grantPull(grantee: iam.IGrantable, modelName: string): iam.Grant;
+  /** Let `grantee` push (and pull) a model's images. */
+  grantPush(grantee: iam.IGrantable, modelName: string): iam.Grant;
+  /** Let `grantee` register versions in a model's package group. */
+  grantRegister(grantee: iam.IGrantable, modelName: string): iam.Grant;
+}
+
+/**
+ * The grants shared by {@link ModelRegistry} and registries imported with
+ * {@link ModelRegistry.fromModelRegistryAttributes}, so both give the same least-privilege statements.
+ */
+export abstract class ModelRegistryBase extends Construct implements IModelRegistry {
+  public abstract readonly artifactBucket: s3.IBucket;
+  public abstract readonly encryptionKey: kms.IKey;
+  public abstract readonly repositoryNamePrefix: string;
+
+  /** Account and region of ARNs the registry builds; empty means those of the stack. */
+  protected abstract readonly arnEnv: { readonly account?: string; readonly region?: string };
+
+  /**
+   * Let `grantee` read artifacts: of one model (its prefix only) when `modelName` is given, else of every
+   * model and the tracking server. Includes `kms:Decrypt`, usable through S3 only.
+   */
+  public grantRead(grantee: iam.IGrantable, modelName?: string): iam.Grant {
+    const prefix = this.artifactsPrefixOf(modelName);
+    return iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: [this.artifactBucket.arnForObjects(`${prefix}*`)],
+      resource: this.artifactBucket,
+    }).combine(this.grantList(grantee, prefix)).combine(this.grantKeyViaS3(grantee, 'kms:Decrypt'));
+  }
+
+  /**
+   * Let `grantee` upload artifacts: of one model (its prefix only) when `modelName` is given, else anywhere
+   * in the bucket. Uploads only: no delete, no ACL or retention changes. Includes `kms:GenerateDataKey` and
+   * `kms:Decrypt` (multipart uploads need both), usable through S3 only.
+   */
+  public grantWrite(grantee: iam.IGrantable, modelName?: string): iam.Grant {
+    const prefix = this.artifactsPrefixOf(modelName);
+    return iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resourceArns: [this.artifactBucket.arnForObjects(`${prefix}*`)],
+      resource: this.artifactBucket,
+    }).combine(this.grantKeyViaS3(grantee, 'kms:GenerateDataKey', 'kms:Decrypt'));
+  }
+
+  /**
+   * Let `grantee` pull a model's images. ECR decrypts layers with its own grant on the key, so no KMS
+   * permission is needed.
+   *
+   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html
+   */
+  public grantPull(grantee: iam.IGrantable, modelName: string): iam.Grant {
+    return this.repositoryOf(modelName).grantPull(grantee);
+  }
+
+  /**
+   * Let `grantee` push (and pull) a model's images. ECR encrypts with its own grant on the key, so no KMS
+   * permission is needed.
+   */
+  public grantPush(grantee: iam.IGrantable, modelName: string): iam.Grant {
+    return this.repositoryOf(modelName).grantPullPush(grantee);
+  }
+
+  /**
+   * Let `grantee` register versions in a model's package group: create, describe and list model packages,
+   * and tag them. Approving a version is not included. No KMS permission is needed.
+   *
+   * @see https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-version.html
+   */
+  public grantRegister(grantee: iam.IGrantable, modelName: string): iam.Grant {
+    const name = this.checkedModelName(modelName);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'sagemaker:CreateModelPackage',
+        'sagemaker:DescribeModelPackageGroup',
+        'sagemaker:DescribeModelPackage',
+        'sagemaker:ListModelPackages',
+        'sagemaker:AddTags',
+      ],
+      resourceArns: [this.packageGroupArn(name), this.packagesArn(name)],
+    });
+  }
+
+  /** The S3 key prefix of a model's artifacts, or `''` for the whole bucket when `modelName` is omitted. */
+  protected abstract artifactsPrefixOf(modelName?: string): string;
+
+  /** A model's image repository. */
+  protected abstract repositoryOf(modelName: string): ecr.IRepository;
+
+  /** The model's name once checked, as the package group is named. */
+  protected abstract checkedModelName(modelName: string): string;
+
+  /** The ARN of a model's package group; SageMaker ARNs carry names in lowercase. */
+  protected packageGroupArn(name: string): string {
+    return Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: name.toLowerCase(), ...this.arnEnv });
+  }
+
+  /** The ARN pattern of a model's package versions. */
+  protected packagesArn(name: string): string {
+    return Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${name.toLowerCase()}/*`, ...this.arnEnv });
+  }
+
+  private grantList(grantee: iam.IGrantable, prefix: string): iam.Grant {
+    return iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.artifactBucket.bucketArn],
+      resource: this.artifactBucket,
+      conditions: prefix ? { StringLike: { 's3:prefix': [`${prefix}*`] } } : undefined,
+    });
+  }
+
+  /**
+   * KMS actions usable through S3 only and, in an identity policy, only for this bucket: with an S3 Bucket Key
+   * the encryption context S3 passes to KMS is the bucket ARN. A statement that lands in the key policy (a
+   * grantee in another account, or one that takes no identity policy) cannot name the bucket: the bucket
+   * already references the key, so the key referencing the bucket would be a cycle CloudFormation rejects.
+   *
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
+   */
+  private grantKeyViaS3(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    const viaS3 = this.viaS3();
+    const principalGrant = iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: {
+        StringEquals: { ...viaS3, 'kms:EncryptionContext:aws:s3:arn': this.artifactBucket.bucketArn },
+      },
+    });
+    if (principalGrant.success && this.inKeyAccount(grantee)) {
+      return principalGrant;
+    }
+    return principalGrant.combine(iam.Grant.addStatementToResourcePolicy({
+      grantee,
+      actions,
+      resourceArns: ['*'],
+      resource: this.encryptionKey,
+      statement: new iam.PolicyStatement({
+        principals: [grantee.grantPrincipal],
+        actions,
+        resources: ['*'],
+        conditions: { StringEquals: viaS3 },
+      }),
+    }));
+  }
+
+  /** The same account test as `iam.Grant.addToPrincipalOrResource`, so grants land where aws-cdk-lib's would. */
+  private inKeyAccount(grantee: iam.IGrantable): boolean {
+    const account = grantee.grantPrincipal.principalAccount;
+    if (!account) {
+      return false;
+    }
+    const comparison = Token.compareStrings(this.encryptionKey.env.account, account);
+    return comparison === TokenComparison.SAME || comparison === TokenComparison.BOTH_UNRESOLVED;
+  }
+
+  /** KMS use through S3 in the registry's region only. */
+  protected viaS3(): Record<string, string> {
+    const stack = Stack.of(this);
+    return { 'kms:ViaService': `s3.${this.arnEnv.region ?? stack.region}.${stack.urlSuffix}` };
+  }
+}
+
+/**
  * One governed place for trained models: artifacts in S3, images in ECR and versioned, approvable model
  * packages in the SageMaker Model Registry, all encrypted with one customer-managed key and retained by
  * default.
@@ -292,13 +522,26 @@ const ACCESS_LOGS_PREFIX = 'artifacts/';
  * registry.grantWrite(trainingRole, 'fraud-scoring');
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry.html
  */
-export class ModelRegistry extends Construct {
+export class ModelRegistry extends ModelRegistryBase {
+  /**
+   * A registry defined elsewhere (another stack, app or account), to grant on: the grants give the same
+   * least-privilege statements as those of a registry defined here. Models are not listed: any valid model
+   * name is accepted, spelled as the registry spells it (artifact prefixes are case-sensitive). Resource
+   * policies of an imported registry cannot change, so a grantee in another account also needs the
+   * registry's `consumerAccounts` (or an equivalent statement where the registry is defined).
+   */
+  public static fromModelRegistryAttributes(scope: Construct, id: string, attrs: ModelRegistryAttributes): IModelRegistry {
+    return new ImportedModelRegistry(scope, id, attrs);
+  }
+
   /** The key that encrypts artifacts and images. */
   public readonly encryptionKey: kms.IKey;
   /** The bucket of model artifacts. */
   public readonly artifactBucket: s3.Bucket;
   /** The bucket that receives the artifact bucket's server access logs. */
   public readonly accessLogsBucket: s3.Bucket;
+  /** Prefix of the models' ECR repository names. */
+  public readonly repositoryNamePrefix: string;
   /** The MLflow tracking server, when experiment tracking is on. */
   public readonly trackingServer?: sagemaker.CfnMlflowTrackingServer;
   /** The role the MLflow tracking server runs as, when experiment tracking is on. */
@@ -307,10 +550,10 @@ export class ModelRegistry extends Construct {
   private readonly removalPolicy: RemovalPolicy;
   private readonly autoDeleteObjects: boolean;
   private readonly untaggedImagesToKeep: number;
-  private readonly repositoryNamePrefix: string;
   private readonly consumerAccounts: readonly string[];
   private readonly tracking?: TrackingServer;
   private readonly modelsByKey = new Map<string, RegisteredModel>();
+  protected readonly arnEnv = {};
 
   constructor(scope: Construct, id: string, props: ModelRegistryProps = {}) {
     super(scope, id);
@@ -483,72 +726,16 @@ export class ModelRegistry extends Construct {
     return model;
   }
 
-  /**
-   * Let `grantee` read artifacts: of one model (its prefix only) when `modelName` is given, else of every
-   * model and the tracking server. Includes `kms:Decrypt`, usable through S3 only.
-   */
-  public grantRead(grantee: iam.IGrantable, modelName?: string): iam.Grant {
-    const prefix = this.artifactsPrefixOf(modelName);
-    return iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions: ['s3:GetObject', 's3:GetObjectVersion'],
-      resourceArns: [this.artifactBucket.arnForObjects(`${prefix}*`)],
-      resource: this.artifactBucket,
-    }).combine(this.grantList(grantee, prefix)).combine(this.grantKeyViaS3(grantee, 'kms:Decrypt'));
+  protected artifactsPrefixOf(modelName?: string): string {
+    return modelName === undefined ? '' : this.model(modelName).artifactsPrefix;
   }
 
-  /**
-   * Let `grantee` upload artifacts: of one model (its prefix only) when `modelName` is given, else anywhere
-   * in the bucket. Uploads only: no delete, no ACL or retention changes. Includes `kms:GenerateDataKey` and
-   * `kms:Decrypt` (multipart uploads need both), usable through S3 only.
-   */
-  public grantWrite(grantee: iam.IGrantable, modelName?: string): iam.Grant {
-    const prefix = this.artifactsPrefixOf(modelName);
-    return iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-      resourceArns: [this.artifactBucket.arnForObjects(`${prefix}*`)],
-      resource: this.artifactBucket,
-    }).combine(this.grantKeyViaS3(grantee, 'kms:GenerateDataKey', 'kms:Decrypt'));
+  protected repositoryOf(modelName: string): ecr.IRepository {
+    return this.model(modelName).repository;
   }
 
-  /**
-   * Let `grantee` pull a model's images. ECR decrypts layers with its own grant on the key, so no KMS
-   * permission is needed.
-   *
-   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html
-   */
-  public grantPull(grantee: iam.IGrantable, modelName: string): iam.Grant {
-    return this.model(modelName).repository.grantPull(grantee);
-  }
-
-  /**
-   * Let `grantee` push (and pull) a model's images. ECR encrypts with its own grant on the key, so no KMS
-   * permission is needed.
-   */
-  public grantPush(grantee: iam.IGrantable, modelName: string): iam.Grant {
-    return this.model(modelName).repository.grantPullPush(grantee);
-  }
-
-  /**
-   * Let `grantee` register versions in a model's package group: create, describe and list model packages,
-   * and tag them. Approving a version is not included. No KMS permission is needed.
-   *
-   * @see https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-version.html
-   */
-  public grantRegister(grantee: iam.IGrantable, modelName: string): iam.Grant {
-    const model = this.model(modelName);
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: [
-        'sagemaker:CreateModelPackage',
-        'sagemaker:DescribeModelPackageGroup',
-        'sagemaker:DescribeModelPackage',
-        'sagemaker:ListModelPackages',
-        'sagemaker:AddTags',
-      ],
-      resourceArns: [model.modelPackageGroupArn, this.packagesArn(model.name)],
-    });
+  protected checkedModelName(modelName: string): string {
+    return this.model(modelName).name;
   }
 
   private createModel(name: string, options: ModelOptions): RegisteredModel {
@@ -571,12 +758,7 @@ export class ModelRegistry extends Construct {
       emptyOnDelete: this.autoDeleteObjects || undefined,
     });
 
-    const groupArn = Stack.of(this).formatArn({
-      service: 'sagemaker',
-      resource: 'model-package-group',
-      // SageMaker ARNs carry names in lowercase.
-      resourceName: name.toLowerCase(),
-    });
+    const groupArn = this.packageGroupArn(name);
     const packagesArn = this.packagesArn(name);
     const group = new sagemaker.CfnModelPackageGroup(scope, 'PackageGroup', {
       modelPackageGroupName: name,
@@ -671,78 +853,61 @@ export class ModelRegistry extends Construct {
     }));
   }
 
-  private artifactsPrefixOf(modelName?: string): string {
-    return modelName === undefined ? '' : this.model(modelName).artifactsPrefix;
-  }
 
-  private packagesArn(name: string): string {
-    return Stack.of(this).formatArn({
-      service: 'sagemaker',
-      resource: 'model-package',
-      resourceName: `${name.toLowerCase()}/*`,
+}
+
+/** A registry defined elsewhere, known by the names and ARNs of its parts. */
+class ImportedModelRegistry extends ModelRegistryBase {
+  public readonly artifactBucket: s3.IBucket;
+  public readonly encryptionKey: kms.IKey;
+  public readonly repositoryNamePrefix: string;
+  protected readonly arnEnv: { readonly account?: string; readonly region?: string };
+  private readonly repositories = new Map<string, ecr.IRepository>();
+
+  constructor(scope: Construct, id: string, attrs: ModelRegistryAttributes) {
+    super(scope, id);
+    this.repositoryNamePrefix = attrs.repositoryNamePrefix ?? 'models';
+    throwIfProblems(this, 'invalid ModelRegistry attributes', [
+      ...bucketNameProblems('artifactBucketName', attrs.artifactBucketName),
+      ...keyArnProblems('encryptionKeyArn', attrs.encryptionKeyArn),
+      ...repositoryPrefixProblems(this.repositoryNamePrefix),
+      ...(attrs.account === undefined ? [] : singleAccountIdProblems('account', attrs.account)),
+    ]);
+    const keyArn = isResolved(attrs.encryptionKeyArn) ? Arn.split(attrs.encryptionKeyArn, ArnFormat.SLASH_RESOURCE_NAME) : undefined;
+    this.arnEnv = {
+      account: attrs.account ?? keyArn?.account,
+      region: attrs.region ?? keyArn?.region,
+    };
+    this.encryptionKey = kms.Key.fromKeyArn(this, 'Key', attrs.encryptionKeyArn);
+    this.artifactBucket = s3.Bucket.fromBucketAttributes(this, 'Artifacts', {
+      bucketName: attrs.artifactBucketName,
+      account: this.arnEnv.account,
+      region: this.arnEnv.region,
     });
   }
 
-  private grantList(grantee: iam.IGrantable, prefix: string): iam.Grant {
-    return iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions: ['s3:ListBucket'],
-      resourceArns: [this.artifactBucket.bucketArn],
-      resource: this.artifactBucket,
-      conditions: prefix ? { StringLike: { 's3:prefix': [`${prefix}*`] } } : undefined,
-    });
+  protected artifactsPrefixOf(modelName?: string): string {
+    return modelName === undefined ? '' : `models/${this.checkedModelName(modelName)}/`;
   }
 
-  /**
-   * KMS actions usable through S3 only and, in an identity policy, only for this bucket: with an S3 Bucket Key
-   * the encryption context S3 passes to KMS is the bucket ARN. A statement that lands in the key policy (a
-   * grantee in another account, or one that takes no identity policy) cannot name the bucket: the bucket
-   * already references the key, so the key referencing the bucket would be a cycle CloudFormation rejects.
-   *
-   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
-   */
-  private grantKeyViaS3(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    const viaS3 = this.viaS3();
-    const principalGrant = iam.Grant.addToPrincipal({
-      grantee,
-      actions,
-      resourceArns: [this.encryptionKey.keyArn],
-      conditions: {
-        StringEquals: { ...viaS3, 'kms:EncryptionContext:aws:s3:arn': this.artifactBucket.bucketArn },
-      },
-    });
-    if (principalGrant.success && this.inKeyAccount(grantee)) {
-      return principalGrant;
+  protected repositoryOf(modelName: string): ecr.IRepository {
+    const name = this.checkedModelName(modelName).toLowerCase();
+    let repository = this.repositories.get(name);
+    if (!repository) {
+      const repositoryName = `${this.repositoryNamePrefix}/${name}`;
+      repository = ecr.Repository.fromRepositoryAttributes(this, `Images-${name}`, {
+        repositoryName,
+        repositoryArn: Stack.of(this).formatArn({ service: 'ecr', resource: 'repository', resourceName: repositoryName, ...this.arnEnv }),
+      });
+      this.repositories.set(name, repository);
     }
-    return principalGrant.combine(iam.Grant.addStatementToResourcePolicy({
-      grantee,
-      actions,
-      resourceArns: ['*'],
-      resource: this.encryptionKey,
-      statement: new iam.PolicyStatement({
-        principals: [grantee.grantPrincipal],
-        actions,
-        resources: ['*'],
-        conditions: { StringEquals: viaS3 },
-      }),
-    }));
+    return repository;
   }
 
-  /** The same account test as `iam.Grant.addToPrincipalOrResource`, so grants land where aws-cdk-lib's would. */
-  private inKeyAccount(grantee: iam.IGrantable): boolean {
-    const account = grantee.grantPrincipal.principalAccount;
-    if (!account) {
-      return false;
-    }
-    const comparison = Token.compareStrings(this.encryptionKey.env.account, account);
-    return comparison === TokenComparison.SAME || comparison === TokenComparison.BOTH_UNRESOLVED;
+  protected checkedModelName(modelName: string): string {
+    throwIfProblems(this, `invalid model "${modelName}"`, modelNameProblems('modelName', modelName));
+    return modelName;
   }
-
-  private viaS3(): Record<string, string> {
-    const stack = Stack.of(this);
-    return { 'kms:ViaService': `s3.${stack.region}.${stack.urlSuffix}` };
-  }
-
 }
 
 interface LifecycleDays {

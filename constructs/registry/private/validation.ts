@@ -19,6 +19,12 @@ const TRACKING_SERVER_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
 
 const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 
+/** @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
+const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** @see https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN */
+const KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
+
 /**
  * Problems with a model name. `what` names the input, e.g. `models[1].name`.
  */
@@ -73,6 +79,32 @@ export function imageCountProblems(what: string, count: number | undefined): str
     return [];
   }
   return [`${what} (${count}) must be a whole number from 1 to 1000 (ECR lifecycle rules count images); e.g. 10`];
+}
+
+/** Problems with one AWS account ID. */
+export function singleAccountIdProblems(what: string, account: string): string[] {
+  if (!isResolved(account) || ACCOUNT_ID_PATTERN.test(account)) {
+    return [];
+  }
+  return [`${what} ("${account}") must be a 12-digit AWS account ID, e.g. "111122223333"`];
+}
+
+/** Problems with the name of an existing S3 bucket. */
+export function bucketNameProblems(what: string, name: string): string[] {
+  if (!isResolved(name) || BUCKET_NAME_PATTERN.test(name)) {
+    return [];
+  }
+  return [`${what} ("${name}") must be an S3 bucket name (3 to 63 lowercase letters, digits, "." and "-", starting and ending with a ` +
+    'letter or digit), not an ARN or URL; e.g. the registry stack\'s artifactBucket.bucketName'];
+}
+
+/** Problems with the ARN of a KMS key. */
+export function keyArnProblems(what: string, arn: string): string[] {
+  if (!isResolved(arn) || KEY_ARN_PATTERN.test(arn)) {
+    return [];
+  }
+  return [`${what} ("${arn}") must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>), not a key ID or an alias: ` +
+    'policies name keys by key ARN; use the registry\'s encryptionKey.keyArn'];
 }
 
 /** Problems with a tracking server name. */

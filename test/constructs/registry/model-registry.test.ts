@@ -3,7 +3,7 @@ import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CostAttribution, ModelRegistry, type ModelRegistryProps, TrackingServerSize } from '../../../constructs';
+import { CostAttribution, ModelRegistry, type ModelRegistryAttributes, type ModelRegistryProps, TrackingServerSize } from '../../../constructs';
 
 const TAGS = { 'team': 'ml-platform', 'project': 'recsys', 'cost-center': 'cc-4200', 'environment': 'prod' };
 const CONSUMER = '111122223333';
@@ -613,6 +613,119 @@ describe('ModelRegistry experiment tracking', () => {
     const { stack, registry } = build({ experimentTracking: {} });
     const policyId = stack.getLogicalId(registry.trackingServerRole!.node.findChild('DefaultPolicy').node.defaultChild as CfnElement);
     Template.fromStack(stack).hasResource('AWS::SageMaker::MlflowTrackingServer', { DependsOn: [policyId] });
+  });
+});
+
+describe('ModelRegistry.fromModelRegistryAttributes', () => {
+  const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const BUCKET = 'registry-artifacts-bucket';
+
+  function imported(attrs: Partial<ModelRegistryAttributes> = {}) {
+    const stack = newStack();
+    const registry = ModelRegistry.fromModelRegistryAttributes(stack, 'Imported', { artifactBucketName: BUCKET, encryptionKeyArn: KEY_ARN, ...attrs });
+    return { stack, registry };
+  }
+
+  function bucketArn(suffix = '') {
+    return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${BUCKET}${suffix}`]] };
+  }
+
+  test('grantRead: the model\'s prefix, listing limited to it, decrypt through S3 in the key\'s region for this bucket only', () => {
+    const { stack, registry } = imported();
+    registry.grantRead(role(stack), 'fraud');
+    expect(granteeStatements(stack)).toEqual([
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: bucketArn('/models/fraud/*') },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn(), Condition: { StringLike: { 's3:prefix': ['models/fraud/*'] } } },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: KEY_ARN,
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['s3.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+            'kms:EncryptionContext:aws:s3:arn': bucketArn(),
+          },
+        },
+      },
+    ]);
+  });
+
+  test('grantWrite: uploads to the model\'s prefix and data keys for this bucket, no delete', () => {
+    const { stack, registry } = imported();
+    registry.grantWrite(role(stack), 'fraud');
+    const statements = granteeStatements(stack);
+    expect(statements.map(s => s.Action)).toEqual([['s3:PutObject', 's3:AbortMultipartUpload'], ['kms:GenerateDataKey', 'kms:Decrypt']]);
+    expect(statements[0].Resource).toEqual(bucketArn('/models/fraud/*'));
+    expect(statements[1].Condition.StringEquals['kms:EncryptionContext:aws:s3:arn']).toEqual(bucketArn());
+  });
+
+  test('grantRegister: the model\'s group and versions, in the key\'s account and region', () => {
+    const { stack, registry } = imported();
+    registry.grantRegister(role(stack), 'Fraud');
+    const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:eu-west-1:123456789012:${resource}`]] });
+    expect(granteeStatements(stack)).toEqual([{
+      Effect: 'Allow',
+      Action: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:AddTags'],
+      Resource: [arn('model-package-group/fraud'), arn('model-package/fraud/*')],
+    }]);
+  });
+
+  test('grantPull: pull actions on the model\'s repository under the prefix, in the account and region given', () => {
+    const { stack, registry } = imported({ repositoryNamePrefix: 'ml/models', account: '444455556666', region: 'us-east-1' });
+    registry.grantPull(role(stack), 'Fraud');
+    const pull = granteeStatements(stack).find(s => s.Resource !== '*');
+    expect(pull).toEqual({
+      Effect: 'Allow',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:us-east-1:444455556666:repository/ml/models/fraud']] },
+    });
+  });
+
+  test('grants for the same model reuse one imported repository', () => {
+    const { stack, registry } = imported();
+    const trainer = role(stack);
+    registry.grantPull(trainer, 'fraud');
+    registry.grantPush(trainer, 'fraud');
+    expect(registry.node.children.filter(c => c.node.id.startsWith('Images-')).map(c => c.node.id)).toEqual(['Images-fraud']);
+  });
+
+  test('grants on an imported registry change no resource policy', () => {
+    const { stack, registry } = imported();
+    const trainer = role(stack);
+    registry.grantRead(trainer);
+    registry.grantPush(trainer, 'fraud');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::S3::BucketPolicy', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.resourceCountIs('AWS::ECR::Repository', 0);
+  });
+
+  test('rejects an invalid model name in a grant', () => {
+    const { stack, registry } = imported();
+    expect(() => registry.grantRead(role(stack), 'fraud_scoring')).toThrow(/S\/Imported: modelName \("fraud_scoring"\) must match/);
+  });
+
+  test('rejects a bucket ARN given as the bucket name', () => {
+    expect(() => imported({ artifactBucketName: 'arn:aws:s3:::registry-artifacts' })).toThrow(/artifactBucketName \("arn:aws:s3:::registry-artifacts"\) must be an S3 bucket name/);
+  });
+
+  test('rejects a key alias given as the key ARN', () => {
+    expect(() => imported({ encryptionKeyArn: 'arn:aws:kms:eu-west-1:123456789012:alias/registry' })).toThrow(/encryptionKeyArn \("arn:aws:kms:eu-west-1:123456789012:alias\/registry"\) must be a KMS key ARN/);
+  });
+
+  test('rejects an account that is not 12 digits and an invalid prefix, at once', () => {
+    expect(() => imported({ account: '1234', repositoryNamePrefix: 'Models' }))
+      .toThrow(/^S\/Imported: invalid ModelRegistry attributes:\n {2}- repositoryNamePrefix \("Models"\)[^]*\n {2}- account \("1234"\) must be a 12-digit/);
+  });
+
+  test('skips attributes that are unresolved tokens and takes the stack\'s account and region', () => {
+    const stack = newStack();
+    const registry = ModelRegistry.fromModelRegistryAttributes(stack, 'Imported', {
+      artifactBucketName: Lazy.string({ produce: () => BUCKET }),
+      encryptionKeyArn: Lazy.string({ produce: () => KEY_ARN }),
+    });
+    registry.grantRegister(role(stack), 'fraud');
+    expect(granteeStatements(stack)[0].Resource[0]).toEqual(sagemakerArn('model-package-group/fraud'));
   });
 });
 
