@@ -7,9 +7,9 @@ import {
   GpuNodePool,
   GpuTeam,
   GpuTeamQueues,
-  TagSchema,
-  type CostTags,
-} from '../../constructs';
+} from '../../constructs/k8s';
+// The Kubernetes side needs only cdk8s and the tag schema: no aws-cdk-lib is loaded for these charts.
+import { TagSchema, type CostTags } from '../../src/tags';
 
 /**
  * What the GPU cluster stack hands to the Kubernetes side: plain values, no CDK types.
