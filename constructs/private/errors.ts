@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+// No aws-cdk-lib here: the cdk8s charts use these helpers too, and they load with cdk8s alone.
 import type { IConstruct } from 'constructs';
 import { MlopsStackError } from '../../src/errors';
 
@@ -19,12 +19,4 @@ export function throwIfProblems(scope: IConstruct, what: string, problems: reado
   if (problems.length > 1) {
     throw validationError(scope, `${what}:\n  - ${problems.join('\n  - ')}`);
   }
-}
-
-/**
- * Whether a value is known at synth time. Values that are tokens (a parameter, an attribute of another
- * resource) are checked by CloudFormation instead.
- */
-export function isResolved(value: unknown): boolean {
-  return !Token.isUnresolved(value);
 }

@@ -6,7 +6,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct, type IConstruct } from 'constructs';
 import { CostAttribution } from '../cost/cost-attribution';
-import { isResolved, throwIfProblems, validationError } from '../private/errors';
+import { throwIfProblems, validationError } from '../private/errors';
+import { isResolved } from '../private/tokens';
 import { TrackingServer } from './private/tracking-server';
 import {
   accountIdProblems,

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { isResolved } from '../../private/errors';
+import { isResolved } from '../../private/tokens';
 
 /**
  * SageMaker's rule for model package group names. Model names become group names as they are, so they follow
