@@ -9,8 +9,12 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import type * as cdk8s from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { KarpenterInterruptionQueue } from './karpenter-interruption-queue';
+import { kueueConfiguration, type KueueSettings } from './private/kueue-configuration';
+
+export type { KueueSettings } from './private/kueue-configuration';
 import { karpenterControllerStatements } from './private/karpenter-controller-policy';
-import { chartVersionProblems, clusterNameProblems, endpointCidrProblems, nodeGroupSizeProblems } from './private/validation';
+import { chartVersionProblems, clusterNameProblems, endpointCidrProblems, minimumVersionProblems, nodeGroupSizeProblems } from './private/validation';
+import { AMI_FAMILY_LABEL, NVIDIA_GPU_RESOURCE, POOL_LABEL, RETAIN_ANNOTATION } from '../k8s/labels';
 import { throwIfProblems, validationError } from '../private/errors';
 
 /**
@@ -205,12 +209,45 @@ export interface GpuClusterProps {
   readonly chartVersions?: GpuClusterChartVersions;
 
   /**
+   * How Kueue treats team work: which Jobs it holds without a queue label, and how long an admitted workload
+   * may wait for its pods before it is requeued.
+   *
+   * @default - see KueueSettings
+   */
+  readonly kueue?: KueueSettings;
+
+  /**
+   * Customer-managed KMS key that the node pools' `volumeKmsKeyId` names. The Karpenter controller gets the
+   * EC2-only grants EBS needs to encrypt the volumes of the nodes it launches; without them a node with such a
+   * volume terminates at launch. `addWorkloadChart` refuses a chart whose node classes name a key when none is
+   * given here.
+   *
+   * @default - node volumes use the account's default EBS key, which needs no grant
+   * @see https://karpenter.sh/docs/troubleshooting/#node-terminates-before-ready-on-failed-encrypted-ebs-volume
+   */
+  readonly nodeVolumeEncryptionKey?: kms.IKey;
+
+  /**
    * What happens to the stateful resources this construct creates when they leave the stack: the cluster, its
    * secrets key, the control plane log group and its key, and (when no `vpc` is given) the flow-log group and its key.
+   * `RETAIN` or `DESTROY`; `SNAPSHOT` is refused (none of them can be snapshotted).
    *
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Options of {@link GpuCluster.addWorkloadChart}.
+ */
+export interface WorkloadChartOptions {
+  /**
+   * Delete objects that leave the chart on the next deploy (kubectl apply --prune). Namespaces marked to be
+   * retained (team namespaces by default) are never pruned.
+   *
+   * @default true
+   */
+  readonly prune?: boolean;
 }
 
 /** Namespace and service account of the Karpenter controller (Karpenter's documented defaults). */
@@ -294,6 +331,12 @@ export class GpuCluster extends Construct {
   /** The NVIDIA device plugin Helm release. */
   public readonly nvidiaDevicePluginChart: eks.HelmChart;
 
+  /** The Kueue controller configuration given to the chart (`managerConfig.controllerManagerConfigYaml`). */
+  public readonly kueueConfiguration: Record<string, unknown>;
+
+  /** The customer-managed key of node volumes, when one was given. */
+  public readonly nodeVolumeEncryptionKey?: kms.IKey;
+
   constructor(scope: Construct, id: string, props: GpuClusterProps = {}) {
     super(scope, id);
     const versions = { ...GpuCluster.DEFAULT_CHART_VERSIONS, ...props.chartVersions };
@@ -318,6 +361,14 @@ export class GpuCluster extends Construct {
     for (const [name, version] of Object.entries(versions)) {
       problems.push(...chartVersionProblems(`chartVersions.${name}`, version));
     }
+    // The charts of this library use Karpenter's v1 API (karpenter.sh/v1), which 0.x releases do not serve.
+    problems.push(...minimumVersionProblems('chartVersions.karpenter', versions.karpenter, 1, 'Karpenter 1.0 is the first release with the karpenter.sh/v1 NodePool API the node pools use'));
+    if (removalPolicy === RemovalPolicy.SNAPSHOT) {
+      problems.push('removalPolicy (snapshot) is not supported: the cluster, its keys and log groups cannot be snapshotted; use ' +
+        'RemovalPolicy.RETAIN (the default) or RemovalPolicy.DESTROY');
+    }
+    const kueueProblems = kueueConfiguration(props.kueue ?? {});
+    problems.push(...kueueProblems.problems);
     if (endpoint.isPublic) {
       if (endpoint.publicCidrs.length === 0) {
         problems.push('endpoint: ClusterEndpoint.publicAndPrivate() got no CIDR blocks; list the ranges that need the ' +
@@ -452,10 +503,12 @@ export class GpuCluster extends Construct {
       assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
     });
     this.controllerRole = controllerRole;
+    this.nodeVolumeEncryptionKey = props.nodeVolumeEncryptionKey;
     const groups = karpenterControllerStatements(this, {
       clusterName: this.clusterName,
       clusterArn: this.cluster.clusterArn,
       nodeRoleArn: nodeRole.roleArn,
+      nodeVolumeKeyArn: props.nodeVolumeEncryptionKey?.keyArn,
     });
     for (const [name, statements] of Object.entries(groups)) {
       new iam.ManagedPolicy(this, `KarpenterController${name}Policy`, {
@@ -495,7 +548,6 @@ export class GpuCluster extends Construct {
       release: 'karpenter',
       namespace: KARPENTER_NAMESPACE,
       createNamespace: false,
-      skipCrds: true,
       wait: true,
       timeout: Duration.minutes(10),
       values: {
@@ -530,7 +582,10 @@ export class GpuCluster extends Construct {
       // ClusterQueues and LocalQueues are admitted by Kueue's webhooks: wait until they serve.
       wait: true,
       timeout: Duration.minutes(10),
+      // The chart renders this string into the controller's ConfigMap with fromYaml; JSON is YAML.
+      values: { managerConfig: { controllerManagerConfigYaml: JSON.stringify(kueueProblems.configuration, undefined, 2) } },
     });
+    this.kueueConfiguration = kueueProblems.configuration;
     this.kueueChart.node.addDependency(this.systemNodeGroup);
 
     this.nvidiaDevicePluginChart = this.cluster.addHelmChart('NvidiaDevicePlugin', {
@@ -542,17 +597,23 @@ export class GpuCluster extends Construct {
       createNamespace: false,
       values: {
         // The chart's default affinity expects Node Feature Discovery labels; Karpenter labels GPU nodes itself.
+        // Bottlerocket's NVIDIA variants run their own device plugin: a second one would fight it for the GPUs.
         affinity: {
           nodeAffinity: {
             requiredDuringSchedulingIgnoredDuringExecution: {
               nodeSelectorTerms: [{
-                matchExpressions: [{ key: 'karpenter.k8s.aws/instance-gpu-manufacturer', operator: 'In', values: ['nvidia'] }],
+                matchExpressions: [
+                  { key: 'karpenter.k8s.aws/instance-gpu-manufacturer', operator: 'In', values: ['nvidia'] },
+                  { key: AMI_FAMILY_LABEL, operator: 'NotIn', values: ['bottlerocket'] },
+                ],
               }],
             },
           },
         },
         tolerations: [
-          { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+          { key: NVIDIA_GPU_RESOURCE, operator: 'Exists', effect: 'NoSchedule' },
+          // Every pool taints its nodes with its name; the plugin runs on all of them.
+          { key: POOL_LABEL, operator: 'Exists', effect: 'NoSchedule' },
           { key: 'CriticalAddonsOnly', operator: 'Exists' },
         ],
       },
@@ -566,17 +627,66 @@ export class GpuCluster extends Construct {
    * Apply a cdk8s chart (node pools, node classes, queues, namespaces) to the cluster, after Karpenter and Kueue
    * are installed so that the CRDs and webhooks its objects need exist.
    *
+   * Namespaces annotated `mlops-stack.io/retain: "true"` (every `GpuTeam` namespace unless `retainOnDelete: false`)
+   * go into a manifest of their own, applied first, that never prunes and is retained by CloudFormation: removing
+   * a team, renaming the chart or deleting the stack leaves the namespace, and the volumes and work in it, in place.
+   * Its construct id is `<id>Namespaces`.
+   *
    * @param id construct id of the manifest (public API: renaming it re-creates the objects)
    * @param chart the cdk8s chart
-   * @returns the manifest, to add further dependencies
+   * @returns the manifest of the chart's other objects, to add further dependencies
    */
-  public addWorkloadChart(id: string, chart: cdk8s.Chart): eks.KubernetesManifest {
-    if (this.cluster.node.tryFindChild(id)) {
-      throw validationError(this, `addWorkloadChart: id "${id}" is already used in this cluster; give each chart its own id`);
+  public addWorkloadChart(id: string, chart: cdk8s.Chart, options: WorkloadChartOptions = {}): eks.KubernetesManifest {
+    const namespacesId = `${id}Namespaces`;
+    for (const taken of [id, namespacesId]) {
+      if (this.cluster.node.tryFindChild(taken)) {
+        throw validationError(this, `addWorkloadChart: id "${taken}" is already used in this cluster; give each chart its own id`);
+      }
     }
-    const manifest = this.cluster.addCdk8sChart(id, chart);
+    const objects: Array<Record<string, any>> = chart.toJson();
+    this.checkNodeVolumeKeys(id, objects);
+    const retained = objects.filter(o => o.kind === 'Namespace' && o.metadata?.annotations?.[RETAIN_ANNOTATION] === 'true');
+    const rest = objects.filter(o => !retained.includes(o));
+    const manifest = new eks.KubernetesManifest(this.cluster, id, {
+      cluster: this.cluster,
+      manifest: rest,
+      prune: options.prune ?? true,
+    });
     manifest.node.addDependency(this.karpenterChart, this.kueueChart);
+    if (retained.length > 0) {
+      const namespaces = new eks.KubernetesManifest(this.cluster, namespacesId, {
+        cluster: this.cluster,
+        manifest: retained,
+        // A namespace that leaves the chart is kept, not pruned.
+        prune: false,
+        overwrite: true,
+      });
+      // Deleting the stack, or renaming the chart, deletes this resource: CloudFormation keeps the namespaces.
+      (namespaces.node.defaultChild as CfnResource).applyRemovalPolicy(RemovalPolicy.RETAIN);
+      manifest.node.addDependency(namespaces);
+    }
     return manifest;
+  }
+
+  /** Node classes that name a KMS key for their volumes need the key's grants on the controller. */
+  private checkNodeVolumeKeys(id: string, objects: Array<Record<string, any>>): void {
+    const keyIds = new Set<string>(objects.filter(o => o.kind === 'EC2NodeClass')
+      .flatMap(o => (o.spec?.blockDeviceMappings ?? []).map((m: any) => m.ebs?.kmsKeyID).filter((k: unknown) => typeof k === 'string')));
+    if (keyIds.size === 0) {
+      return;
+    }
+    const key = this.nodeVolumeEncryptionKey;
+    if (!key) {
+      throw validationError(this, `addWorkloadChart(${id}): node classes encrypt volumes with KMS key ${[...keyIds].join(', ')}, but the ` +
+        'cluster has no nodeVolumeEncryptionKey, so Karpenter has no grant on it and every such node would terminate at launch; ' +
+        'pass the key as nodeVolumeEncryptionKey');
+    }
+    const known = [key.keyArn, key.keyId];
+    const others = [...keyIds].filter(k => !Token.isUnresolved(k) && !known.some(n => !Token.isUnresolved(n) && n === k));
+    if (others.length > 0 && known.every(n => !Token.isUnresolved(n))) {
+      throw validationError(this, `addWorkloadChart(${id}): node classes encrypt volumes with KMS key ${others.join(', ')}, which is not ` +
+        `the cluster's nodeVolumeEncryptionKey (${key.keyArn}); Karpenter has no grant on it`);
+    }
   }
 
   private createVpc(removalPolicy: RemovalPolicy): ec2.IVpc {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { CAPACITY_TYPE_LABEL, NVIDIA_GPU_RESOURCE, type GpuNodePool } from './gpu-node-pool';
+import type { CpuNodePool } from './cpu-node-pool';
+import type { GpuNodePool } from './gpu-node-pool';
 import type { GpuTeam } from './gpu-team';
 import {
   ClusterQueueV1Beta2,
@@ -16,14 +17,12 @@ import {
   type ClusterQueueV1Beta2SpecResourceGroupsFlavors,
 } from './imports/kueue-kueue.x-k8s.io';
 import { K8sWarnings } from './k8s-warnings';
+import { CAPACITY_TYPE_LABEL, NVIDIA_GPU_RESOURCE, POOL_LABEL } from './labels';
+import { CapacityType, type KarpenterPool } from './node-pool-base';
+import { PoolTenancyKind } from './pool-tenancy';
 import { throwIfProblems } from './private/errors';
-import { costLabelsOf, dnsLabelProblem, isPositiveInteger, resolvedTags } from './private/k8s-values';
+import { costLabelsOf, dnsLabelProblem, INT32_MAX, resolvedTags } from './private/k8s-values';
 import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
-
-/** Name of the Kueue ResourceFlavor for spot capacity. */
-export const SPOT_FLAVOR = 'spot';
-/** Name of the Kueue ResourceFlavor for on-demand capacity. */
-export const ON_DEMAND_FLAVOR = 'on-demand';
 
 /**
  * A Kueue `WorkloadPriorityClass`: workloads name it with the `kueue.x-k8s.io/priority-class` label.
@@ -31,7 +30,7 @@ export const ON_DEMAND_FLAVOR = 'on-demand';
  * @see https://kueue.sigs.k8s.io/docs/concepts/workload_priority_class/
  */
 export interface WorkloadPriority {
-  /** Name of the class (a DNS-1123 label). */
+  /** Name of the class (a DNS-1123 label), unique among the classes. */
   readonly name: string;
   /** Priority; higher preempts lower. */
   readonly value: number;
@@ -48,7 +47,8 @@ export interface WorkloadPriority {
  */
 export interface GpuTeamQueuesProps {
   /**
-   * The Kueue cohort every team's ClusterQueue joins; queues in a cohort lend unused quota to each other.
+   * The Kueue cohort every team's ClusterQueue joins; queues in a cohort lend unused quota of shared pools
+   * to each other.
    *
    * @default 'gpu-teams'
    * @see https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/#cohort
@@ -64,14 +64,8 @@ export interface GpuTeamQueuesProps {
   readonly priorities?: WorkloadPriority[];
 
   /**
-   * The GPU node pools of the cluster, to warn when a team's quota can never be met by any pool.
-   *
-   * @default - no check
-   */
-  readonly nodePools?: GpuNodePool[];
-
-  /**
-   * Cost-attribution tags of whoever runs the shared objects (flavors, priority classes), as labels.
+   * Cost-attribution tags of whoever runs the shared objects (priority classes), as labels. Flavors carry the
+   * labels of their pool.
    *
    * @default - the shared objects carry no cost labels
    */
@@ -86,29 +80,35 @@ export interface GpuTeamQueuesProps {
 }
 
 /**
- * A team's GPU quota in Kueue, per capacity flavor.
+ * A team's quota on one GPU pool, per capacity type. Each capacity type given becomes a Kueue flavor of the
+ * team's ClusterQueue that places work on that pool and buys that capacity.
  */
-export interface TeamQueueOptions {
+export interface GpuPoolQuota {
+  /** The pool: dedicated to the team or shared. */
+  readonly pool: GpuNodePool;
+
   /**
-   * GPUs the team is guaranteed on spot capacity (nominal quota of the `spot` flavor).
+   * GPUs the team is guaranteed on the pool's spot capacity (nominal quota of its spot flavor).
    *
+   * @default - no spot flavor for this pool in the team's queue
    * @see https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/#resources
    */
-  readonly nominalGpus: number;
+  readonly spotGpus?: number;
 
   /**
-   * GPUs the team is guaranteed on on-demand capacity (nominal quota of the `on-demand` flavor), used when
-   * its spot quota is taken.
+   * GPUs the team is guaranteed on the pool's on-demand capacity (nominal quota of its on-demand flavor),
+   * used when its spot quota is taken.
    *
-   * @default - `nominalGpus`
+   * @default - no on-demand flavor for this pool in the team's queue
    */
-  readonly onDemandNominalGpus?: number;
+  readonly onDemandGpus?: number;
 
   /**
-   * GPUs the team may borrow, per flavor, from quota other teams of the cohort leave unused. Borrowed quota
-   * is reclaimed (by preemption) when its owner needs it.
+   * GPUs the team may borrow, per flavor, from the quota other teams leave unused on a shared pool. Borrowed
+   * quota is reclaimed (by preemption) when its owner needs it. A dedicated pool has no other team to borrow
+   * from, so only 0 is allowed there.
    *
-   * @default - `nominalGpus`
+   * @default - 0 on a dedicated pool; the larger of the two nominal quotas on a shared pool
    * @see https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/#borrowinglimit
    */
   readonly borrowingLimitGpus?: number;
@@ -130,6 +130,74 @@ export interface TeamQueueOptions {
 }
 
 /**
+ * A team's quota on the CPU pool, for its CPU-only work.
+ */
+export interface CpuPoolQuota {
+  /** The CPU pool. */
+  readonly pool: CpuNodePool;
+
+  /**
+   * vCPUs the team is guaranteed on the pool's spot capacity.
+   *
+   * @default - no spot flavor for this pool in the team's queue
+   */
+  readonly spotCpus?: number;
+
+  /**
+   * vCPUs the team is guaranteed on the pool's on-demand capacity.
+   *
+   * @default - no on-demand flavor for this pool in the team's queue
+   */
+  readonly onDemandCpus?: number;
+
+  /**
+   * GiB of memory quota per vCPU of quota.
+   *
+   * @default 8
+   */
+  readonly memoryGiBPerCpu?: number;
+
+  /**
+   * vCPUs the team may borrow, per flavor, from other teams' unused quota on a shared pool (0 on a dedicated
+   * pool).
+   *
+   * @default - as for GPU pools
+   */
+  readonly borrowingLimitCpus?: number;
+}
+
+/**
+ * Where a team's queued work may run: its quota per pool.
+ */
+export interface TeamQueueOptions {
+  /**
+   * Quota on GPU pools. The team's ClusterQueue lists the flavors of its dedicated pools first, then those of
+   * shared pools, each pool in the order given and its spot flavor before its on-demand one; Kueue admits a
+   * workload on the first flavor with room.
+   */
+  readonly gpuPools: GpuPoolQuota[];
+
+  /**
+   * Quota on the CPU pool, for work that requests no GPU.
+   *
+   * @default - the team's queued work must request GPUs
+   */
+  readonly cpuPool?: CpuPoolQuota;
+}
+
+/**
+ * One flavor of a team's ClusterQueue: which pool and capacity type it places work on.
+ */
+export interface TeamFlavor {
+  /** Name of the ResourceFlavor. */
+  readonly flavorName: string;
+  /** The pool its `nodeLabels` select. */
+  readonly pool: KarpenterPool;
+  /** The capacity type its `nodeLabels` select. */
+  readonly capacityType: CapacityType;
+}
+
+/**
  * The queues {@link GpuTeamQueues.addTeam} created for a team.
  */
 export interface TeamQueue {
@@ -137,30 +205,44 @@ export interface TeamQueue {
   readonly clusterQueueName: string;
   /** The LocalQueue in the team's namespace: workloads set the `kueue.x-k8s.io/queue-name` label to it. */
   readonly localQueueName: string;
+  /** The flavors of the ClusterQueue, in the order Kueue tries them. */
+  readonly flavors: readonly TeamFlavor[];
+}
+
+interface FlavorPlan {
+  readonly pool: KarpenterPool;
+  readonly capacityType: CapacityType;
+  readonly gpus: number;
+  readonly cpus: number;
+  readonly memoryGiB: number;
+  readonly borrowGpus: number;
+  readonly borrowCpus: number;
+  readonly borrowMemoryGiB: number;
 }
 
 /**
- * Fair sharing of GPU quota between teams with Kueue.
+ * Fair sharing of GPU quota between teams with Kueue, pool by pool.
  *
- * Creates `spot` and `on-demand` ResourceFlavors keyed on `karpenter.sh/capacity-type` and the workload
- * priority classes; {@link addTeam} gives a team a ClusterQueue in the shared cohort (spot flavor first,
- * on-demand second, borrowing up to a limit, preemption by priority) and a LocalQueue in its namespace.
+ * {@link addTeam} gives a team a ClusterQueue in the shared cohort and a LocalQueue in its namespace, with one
+ * flavor per pool and capacity type it has quota on. Each flavor's `nodeLabels` select its pool
+ * (`mlops-stack.io/pool`) and capacity type (`karpenter.sh/capacity-type`), its `tolerations` carry the
+ * pool's taint (Kueue adds both to the pods it admits), and a GPU flavor lists the `nvidia.com/gpu` taint in
+ * `nodeTaints`, so work that requests no GPU is never admitted on a GPU pool. A team's queue lists only its
+ * own (dedicated) pools and shared pools: a pool dedicated to another team is an error. Quota is per pool, so
+ * an L4 pool and an H100 pool are separate quotas.
  *
- * Flavor fungibility: a workload that does not fit the team's spot quota moves on to its on-demand quota;
- * one that would fit spot by borrowing borrows (spot stays cheaper), and one that would need to preempt on
- * spot tries on-demand quota first.
+ * Flavor fungibility: a workload that does not fit a flavor's quota moves on to the next flavor; one that
+ * would fit by borrowing borrows, and one that would need to preempt tries the next flavor first.
  *
- * **Quota fallback is not capacity fallback.** Kueue admits a workload against quota, then sets its pods'
- * node selector from the flavor (`karpenter.sh/capacity-type: spot`). If EC2 then has no spot capacity, the
- * pods stay pending: Kueue does not move them to on-demand. Karpenter cannot either, because the selector
- * forbids on-demand. Capacity fallback comes from the node pools: pods that are not pinned to a flavor (not
- * queued, e.g. serving) get spot-then-on-demand from a `spotWithOnDemandFallback()` pool; queued work falls
- * back when its spot quota is used up, onto on-demand quota backed by an on-demand-capable pool (a weighted
- * pair gives it its own limit). To also requeue work whose spot pods cannot start, enable Kueue's
- * `waitForPodsReady` with requeuing in the Kueue configuration.
+ * **Quota fallback is not capacity fallback.** Kueue admits a workload against quota, then pins its pods to
+ * the flavor's pool and capacity type. If EC2 has no spot capacity, the pods stay pending; with
+ * `waitForPodsReady` (which `GpuCluster` configures) Kueue evicts and requeues the workload after the timeout,
+ * releasing its quota. Re-admission starts again from the first flavor with room, so it reaches on-demand
+ * quota once spot quota is taken; unqueued pods (e.g. serving) pinned to a `spotWithOnDemandFallback()` pool
+ * get Karpenter's own spot-then-on-demand fallback.
  *
  * @see https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/#flavorfungibility
- * @see https://kueue.sigs.k8s.io/docs/tasks/manage/setup_wait_for_pods_ready/
+ * @see https://kueue.sigs.k8s.io/docs/concepts/resource_flavor/
  */
 export class GpuTeamQueues extends Construct {
   /** The cohort every team's ClusterQueue joins. */
@@ -168,8 +250,10 @@ export class GpuTeamQueues extends Construct {
   /** The priority classes, most important first. */
   public readonly priorities: readonly WorkloadPriority[];
 
-  private readonly nodePools: readonly GpuNodePool[];
   private readonly teams = new Set<string>();
+  private readonly flavors = new Map<string, ResourceFlavorV1Beta2>();
+  // Nominal GPUs per NodePool name across all teams, to warn when teams are promised more than a pool holds.
+  private readonly committed = new Map<string, { pool: GpuNodePool; gpus: number }>();
 
   constructor(scope: Construct, id: string, props: GpuTeamQueuesProps = {}) {
     super(scope, id);
@@ -178,7 +262,6 @@ export class GpuTeamQueues extends Construct {
       { name: 'production', value: 1000, description: 'Production training and batch inference' },
       { name: 'experiment', value: 100, description: 'Experiments; preempted by production work' },
     ];
-    this.nodePools = props.nodePools ?? [];
     const schema = props.tagSchema ?? TagSchema.DEFAULT;
 
     const problems: string[] = [];
@@ -189,13 +272,18 @@ export class GpuTeamQueues extends Construct {
     if (this.priorities.length === 0) {
       problems.push('priorities must not be empty; leave it out for production/experiment or list the classes');
     }
+    const seen = new Set<string>();
     this.priorities.forEach((p, i) => {
       const nameProblem = dnsLabelProblem(`priorities[${i}].name`, p.name);
       if (nameProblem) {
         problems.push(nameProblem);
       }
-      if (!Number.isInteger(p.value)) {
-        problems.push(`priorities[${i}].value (${p.value}) must be a whole number`);
+      if (seen.has(p.name)) {
+        problems.push(`priorities[${i}].name ("${p.name}") is listed twice; each priority class needs its own name`);
+      }
+      seen.add(p.name);
+      if (!Number.isInteger(p.value) || Math.abs(p.value) > INT32_MAX) {
+        problems.push(`priorities[${i}].value (${p.value}) must be a whole number from -${INT32_MAX} to ${INT32_MAX}`);
       }
     });
     if (props.costTags) {
@@ -204,12 +292,6 @@ export class GpuTeamQueues extends Construct {
     throwIfProblems(this, 'invalid GpuTeamQueues properties', problems);
     const labels = props.costTags ? costLabelsOf(schema, props.costTags, this.node.path) : undefined;
 
-    for (const [flavorId, name, capacityType] of [['SpotFlavor', SPOT_FLAVOR, 'spot'], ['OnDemandFlavor', ON_DEMAND_FLAVOR, 'on-demand']]) {
-      new ResourceFlavorV1Beta2(this, flavorId, {
-        metadata: { name, labels },
-        spec: { nodeLabels: { [CAPACITY_TYPE_LABEL]: capacityType } },
-      });
-    }
     for (const p of this.priorities) {
       new WorkloadPriorityClassV1Beta2(this, `Priority-${p.name}`, {
         metadata: { name: p.name, labels },
@@ -220,40 +302,27 @@ export class GpuTeamQueues extends Construct {
   }
 
   /**
-   * Give a team a ClusterQueue in the cohort and a LocalQueue in its namespace.
+   * Give a team a ClusterQueue in the cohort, with a flavor per pool and capacity type it has quota on, and a
+   * LocalQueue in its namespace. The team then knows its queue: `GpuWorkload.requestGpus(job, { team })` submits
+   * to it.
    */
   public addTeam(team: GpuTeam, options: TeamQueueOptions): TeamQueue {
-    const spotGpus = options.nominalGpus;
-    const onDemandGpus = options.onDemandNominalGpus ?? spotGpus;
-    const borrowing = options.borrowingLimitGpus ?? spotGpus;
-    const cpusPerGpu = options.cpusPerGpu ?? 16;
-    const memoryPerGpu = options.memoryGiBPerGpu ?? 128;
-
-    const problems: string[] = [];
-    if (this.teams.has(team.name)) {
-      problems.push(`team "${team.name}" already has queues; call addTeam once per team`);
-    }
-    // Defaults derived from nominalGpus are not reported again: the user did not set them.
-    for (const [prop, value] of [['nominalGpus', spotGpus], ['onDemandNominalGpus', options.onDemandNominalGpus],
-      ['cpusPerGpu', cpusPerGpu], ['memoryGiBPerGpu', memoryPerGpu]] as const) {
-      if (value !== undefined && !isPositiveInteger(value)) {
-        problems.push(`addTeam(${team.name}): ${prop} (${value}) must be a whole number greater than 0`);
-      }
-    }
-    if (options.borrowingLimitGpus !== undefined && (!Number.isInteger(borrowing) || borrowing < 0)) {
-      problems.push(`addTeam(${team.name}): borrowingLimitGpus (${borrowing}) must be a whole number, 0 or more (0 disables borrowing)`);
-    }
-    throwIfProblems(this, 'invalid team queue options', problems);
+    const plans = this.plan(team, options);
     this.teams.add(team.name);
-    this.warnIfQuotaUnreachable(team, spotGpus, onDemandGpus, borrowing);
+    this.warnIfQuotaUnreachable(team, plans);
 
-    const flavor = (name: string, gpus: number): ClusterQueueV1Beta2SpecResourceGroupsFlavors => ({
-      name,
-      resources: [
-        { name: 'cpu', nominalQuota: NominalQuota.fromNumber(gpus * cpusPerGpu), borrowingLimit: BorrowingLimit.fromNumber(borrowing * cpusPerGpu) },
-        { name: 'memory', nominalQuota: NominalQuota.fromString(`${gpus * memoryPerGpu}Gi`), borrowingLimit: BorrowingLimit.fromString(`${borrowing * memoryPerGpu}Gi`) },
-        { name: NVIDIA_GPU_RESOURCE, nominalQuota: NominalQuota.fromNumber(gpus), borrowingLimit: BorrowingLimit.fromNumber(borrowing) },
-      ],
+    const flavorRefs: TeamFlavor[] = [];
+    const flavorSpecs: ClusterQueueV1Beta2SpecResourceGroupsFlavors[] = plans.map(plan => {
+      const flavorName = this.flavorFor(plan.pool, plan.capacityType);
+      flavorRefs.push({ flavorName, pool: plan.pool, capacityType: plan.capacityType });
+      return {
+        name: flavorName,
+        resources: [
+          { name: 'cpu', nominalQuota: NominalQuota.fromNumber(plan.cpus), borrowingLimit: BorrowingLimit.fromNumber(plan.borrowCpus) },
+          { name: 'memory', nominalQuota: NominalQuota.fromString(`${plan.memoryGiB}Gi`), borrowingLimit: BorrowingLimit.fromString(`${plan.borrowMemoryGiB}Gi`) },
+          { name: NVIDIA_GPU_RESOURCE, nominalQuota: NominalQuota.fromNumber(plan.gpus), borrowingLimit: BorrowingLimit.fromNumber(plan.borrowGpus) },
+        ],
+      };
     });
     const lowest = Math.min(...this.priorities.map(p => p.value));
     const scope = new Construct(this, `Team-${team.name}`);
@@ -265,8 +334,8 @@ export class GpuTeamQueues extends Construct {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': team.namespaceName } },
         resourceGroups: [{
           coveredResources: ['cpu', 'memory', NVIDIA_GPU_RESOURCE],
-          // Order matters: Kueue tries flavors in this order, so spot quota is used first.
-          flavors: [flavor(SPOT_FLAVOR, spotGpus), flavor(ON_DEMAND_FLAVOR, onDemandGpus)],
+          // Order matters: Kueue tries flavors in this order.
+          flavors: flavorSpecs,
         }],
         flavorFungibility: {
           whenCanBorrow: ClusterQueueV1Beta2SpecFlavorFungibilityWhenCanBorrow.MAY_STOP_SEARCH,
@@ -286,31 +355,169 @@ export class GpuTeamQueues extends Construct {
       metadata: { name: team.name, namespace: team.namespaceName, labels: team.costLabels },
       spec: { clusterQueue: team.name },
     });
-    return { clusterQueueName: team.name, localQueueName: team.name };
+    const pools = [...new Set(plans.map(p => p.pool))];
+    team._bindQueue({
+      localQueueName: team.name,
+      clusterQueueName: team.name,
+      pools,
+      priorityClassNames: this.priorities.map(p => p.name),
+    });
+    return { clusterQueueName: team.name, localQueueName: team.name, flavors: flavorRefs };
   }
 
-  private warnIfQuotaUnreachable(team: GpuTeam, spotGpus: number, onDemandGpus: number, borrowing: number): void {
+  /** The ResourceFlavor placing work on `pool`'s `capacityType` capacity, created on first use. */
+  private flavorFor(pool: KarpenterPool, capacityType: CapacityType): string {
+    const name = `${pool.poolName}-${capacityType}`;
+    if (!this.flavors.has(name)) {
+      const poolTaint = pool.taints.find(t => t.key === POOL_LABEL)!;
+      const otherTaints = pool.taints.filter(t => t !== poolTaint);
+      this.flavors.set(name, new ResourceFlavorV1Beta2(this, `Flavor-${name}`, {
+        metadata: { name, labels: pool.costLabels },
+        spec: {
+          nodeLabels: { ...pool.nodeSelector, [CAPACITY_TYPE_LABEL]: capacityType },
+          // The GPU taint is checked, not added: only pods that request GPUs (and so tolerate it) are admitted.
+          nodeTaints: otherTaints.length > 0 ? otherTaints.map(t => ({ key: t.key, value: t.value, effect: t.effect })) : undefined,
+          // The pool's own taint is added to admitted pods: admission to this flavor is what lets them on the pool.
+          tolerations: [{ key: poolTaint.key, operator: 'Equal', value: poolTaint.value, effect: poolTaint.effect }],
+        },
+      }));
+    }
+    return name;
+  }
+
+  private plan(team: GpuTeam, options: TeamQueueOptions): FlavorPlan[] {
+    const problems: string[] = [];
+    const where = `addTeam(${team.name})`;
+    if (this.teams.has(team.name)) {
+      problems.push(`team "${team.name}" already has queues; call addTeam once per team`);
+    }
+    const gpuPools = options.gpuPools ?? [];
+    if (gpuPools.length === 0 && !options.cpuPool) {
+      problems.push(`${where}: gpuPools is empty and there is no cpuPool; give the team quota on at least one pool`);
+    }
+    const listed = new Set<KarpenterPool>();
+    const dedicated: FlavorPlan[] = [];
+    const shared: FlavorPlan[] = [];
+    const check = (prop: string, value: number | undefined, min = 1) => {
+      if (value !== undefined && (!Number.isInteger(value) || value < min || value > INT32_MAX)) {
+        problems.push(`${where}: ${prop} (${value}) must be a whole number from ${min} to ${INT32_MAX}`);
+      }
+    };
+    const poolProblems = (prop: string, pool: KarpenterPool, spot: number | undefined, onDemand: number | undefined, unit: string): boolean => {
+      let ok = true;
+      if (listed.has(pool)) {
+        problems.push(`${where}: ${prop} lists pool "${pool.poolName}" twice; give its spot and on-demand quota in one entry`);
+        ok = false;
+      }
+      listed.add(pool);
+      if (!pool.tenancy.allows(team.name)) {
+        problems.push(`${where}: ${prop}: pool "${pool.poolName}" is ${pool.tenancy.describe()} and billed to "${pool.billedTo}"; ` +
+          `team "${team.name}" may use its own pools (PoolTenancy.dedicated('${team.name}')) and shared ones`);
+        ok = false;
+      }
+      if (spot === undefined && onDemand === undefined) {
+        problems.push(`${where}: ${prop} gives no quota on pool "${pool.poolName}"; set spot${unit} and/or onDemand${unit}`);
+        ok = false;
+      }
+      for (const [ct, value] of [[CapacityType.SPOT, spot], [CapacityType.ON_DEMAND, onDemand]] as const) {
+        if (value !== undefined && !pool.buys(ct)) {
+          problems.push(`${where}: ${prop} gives ${ct} quota on pool "${pool.poolName}", which buys ${pool.capacity.map(c => c.capacityType).join(' and ')} ` +
+            'only; work admitted there would never get a node');
+          ok = false;
+        }
+      }
+      return ok;
+    };
+
+    gpuPools.forEach((q, i) => {
+      const prop = `gpuPools[${i}]`;
+      check(`${prop}.spotGpus`, q.spotGpus);
+      check(`${prop}.onDemandGpus`, q.onDemandGpus);
+      check(`${prop}.borrowingLimitGpus`, q.borrowingLimitGpus, 0);
+      check(`${prop}.cpusPerGpu`, q.cpusPerGpu);
+      check(`${prop}.memoryGiBPerGpu`, q.memoryGiBPerGpu);
+      if (q.pool.kind !== 'gpu') {
+        problems.push(`${where}: ${prop}.pool "${q.pool.poolName}" is a CPU pool; give it as cpuPool`);
+        return;
+      }
+      if (!poolProblems(prop, q.pool, q.spotGpus, q.onDemandGpus, 'Gpus')) {
+        return;
+      }
+      const isShared = q.pool.tenancy.kind === PoolTenancyKind.SHARED;
+      if (!isShared && (q.borrowingLimitGpus ?? 0) > 0) {
+        problems.push(`${where}: ${prop}.borrowingLimitGpus (${q.borrowingLimitGpus}) must be 0 on pool "${q.pool.poolName}", which is ` +
+          'dedicated: no other team has quota there to lend');
+      }
+      const borrow = q.borrowingLimitGpus ?? (isShared ? Math.max(q.spotGpus ?? 0, q.onDemandGpus ?? 0) : 0);
+      const cpusPerGpu = q.cpusPerGpu ?? 16;
+      const memoryPerGpu = q.memoryGiBPerGpu ?? 128;
+      for (const [ct, gpus] of [[CapacityType.SPOT, q.spotGpus], [CapacityType.ON_DEMAND, q.onDemandGpus]] as const) {
+        if (gpus !== undefined) {
+          (isShared ? shared : dedicated).push({
+            pool: q.pool, capacityType: ct, gpus, cpus: gpus * cpusPerGpu, memoryGiB: gpus * memoryPerGpu,
+            borrowGpus: borrow, borrowCpus: borrow * cpusPerGpu, borrowMemoryGiB: borrow * memoryPerGpu,
+          });
+        }
+      }
+    });
+
+    const cpu: FlavorPlan[] = [];
+    const c = options.cpuPool;
+    if (c) {
+      check('cpuPool.spotCpus', c.spotCpus);
+      check('cpuPool.onDemandCpus', c.onDemandCpus);
+      check('cpuPool.memoryGiBPerCpu', c.memoryGiBPerCpu);
+      check('cpuPool.borrowingLimitCpus', c.borrowingLimitCpus, 0);
+      if (c.pool.kind !== 'cpu') {
+        problems.push(`${where}: cpuPool.pool "${c.pool.poolName}" is a GPU pool; give it in gpuPools`);
+      } else if (poolProblems('cpuPool', c.pool, c.spotCpus, c.onDemandCpus, 'Cpus')) {
+        const isShared = c.pool.tenancy.kind === PoolTenancyKind.SHARED;
+        if (!isShared && (c.borrowingLimitCpus ?? 0) > 0) {
+          problems.push(`${where}: cpuPool.borrowingLimitCpus (${c.borrowingLimitCpus}) must be 0 on pool "${c.pool.poolName}", which is dedicated`);
+        }
+        const borrow = c.borrowingLimitCpus ?? (isShared ? Math.max(c.spotCpus ?? 0, c.onDemandCpus ?? 0) : 0);
+        const memoryPerCpu = c.memoryGiBPerCpu ?? 8;
+        for (const [ct, cpus] of [[CapacityType.SPOT, c.spotCpus], [CapacityType.ON_DEMAND, c.onDemandCpus]] as const) {
+          if (cpus !== undefined) {
+            cpu.push({
+              pool: c.pool, capacityType: ct, gpus: 0, cpus, memoryGiB: cpus * memoryPerCpu,
+              borrowGpus: 0, borrowCpus: borrow, borrowMemoryGiB: borrow * memoryPerCpu,
+            });
+          }
+        }
+      }
+    }
+    throwIfProblems(this, 'invalid team queue options', problems);
+    return [...dedicated, ...shared, ...cpu];
+  }
+
+  private warnIfQuotaUnreachable(team: GpuTeam, plans: FlavorPlan[]): void {
     // Each flavor can be used to its nominal quota plus its borrowing limit at the same time.
-    const admissible = spotGpus + onDemandGpus + 2 * borrowing;
+    const admissible = plans.reduce((sum, p) => sum + p.gpus + p.borrowGpus, 0);
     if (admissible > team.maxGpus) {
       K8sWarnings.add(this, 'kueue-quota-exceeds-namespace-quota',
-        `team "${team.name}": Kueue may admit up to ${admissible} GPUs (spot ${spotGpus} + on-demand ${onDemandGpus} nominal, ` +
-        `plus ${borrowing} borrowed on each flavor) but the namespace ResourceQuota allows ${team.maxGpus}; pods of admitted ` +
-        'work beyond it are refused. Raise the team\'s maxGpus or lower the Kueue quota.');
+        `team "${team.name}": Kueue may admit up to ${admissible} GPUs (${plans.filter(p => p.gpus > 0)
+          .map(p => `${p.pool.poolName} ${p.capacityType} ${p.gpus}+${p.borrowGpus} borrowed`).join(', ')}) but the namespace ` +
+        `ResourceQuota allows ${team.maxGpus}; pods of admitted work beyond it are refused. Raise the team's maxGpus or lower the Kueue quota.`);
     }
-    if (this.nodePools.length === 0) {
-      return;
-    }
-    for (const [flavor, gpus, limitOf] of [
-      [SPOT_FLAVOR, spotGpus, (p: GpuNodePool) => p.spotGpuLimit],
-      [ON_DEMAND_FLAVOR, onDemandGpus, (p: GpuNodePool) => p.onDemandGpuLimit],
-    ] as const) {
-      const limits = this.nodePools.map(limitOf).filter((l): l is number => l !== undefined);
-      const largest = limits.length > 0 ? Math.max(...limits) : 0;
-      if (gpus > largest) {
+    for (const plan of plans) {
+      if (plan.pool.kind !== 'gpu' || plan.gpus === 0) {
+        continue;
+      }
+      const pool = plan.pool as GpuNodePool;
+      const limit = pool.gpuLimitOf(plan.capacityType)!;
+      if (plan.gpus + plan.borrowGpus > limit) {
         K8sWarnings.add(this, 'team-quota-exceeds-pools',
-          `team "${team.name}": ${flavor} quota of ${gpus} GPUs is larger than every node pool's ${flavor} GPU limit ` +
-          `(largest: ${largest}); work admitted on that quota stays pending. Raise a pool's gpuLimit or lower the quota.`);
+          `team "${team.name}": ${plan.capacityType} quota of ${plan.gpus} GPUs (+${plan.borrowGpus} borrowed) on pool "${pool.poolName}" is more than ` +
+          `the pool's ${plan.capacityType} GPU limit of ${limit}; work admitted on that quota stays pending. Raise the pool's gpuLimit or lower the quota.`);
+      }
+      const nodePoolName = pool.capacity.find(c => c.capacityType === plan.capacityType)!.nodePoolName;
+      const total = (this.committed.get(nodePoolName)?.gpus ?? 0) + plan.gpus;
+      this.committed.set(nodePoolName, { pool, gpus: total });
+      if (total > limit && plan.gpus <= limit) {
+        K8sWarnings.add(this, 'pool-quota-overcommitted',
+          `NodePool "${nodePoolName}" holds at most ${limit} GPUs, but teams are now guaranteed ${total} nominal GPUs on it (team ` +
+          `"${team.name}" adds ${plan.gpus}); nominal quota is a promise Karpenter cannot keep. Raise the pool's gpuLimit or lower the quotas.`);
       }
     }
   }

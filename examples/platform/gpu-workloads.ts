@@ -1,12 +1,17 @@
-import { Chart, Duration, type App } from 'cdk8s';
+import { Chart, type App } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import {
   CapacityStrategy,
+  CapacityType,
   ConsolidationPolicy,
-  DisruptionReason,
+  CpuNodePool,
   GpuAmi,
   GpuNodePool,
   GpuTeam,
   GpuTeamQueues,
+  GpuWorkload,
+  PoolTenancy,
+  TeamWorkload,
 } from '../../constructs/k8s';
 // The Kubernetes side needs only cdk8s and the tag schema: no aws-cdk-lib is loaded for these charts.
 import { TagSchema, type CostTags } from '../../src/tags';
@@ -26,8 +31,9 @@ export interface GpuWorkloadsProps {
    */
   readonly discoveryTagValue?: string;
   /**
-   * Cost tags of the platform (every required key), e.g. `CostAttribution.tagsOf(clusterStack)`. Each team's
-   * objects and pools replace the team key with the team's own name.
+   * Cost tags of the platform (every required key, the team key being the platform team's), e.g.
+   * `CostAttribution.tagsOf(clusterStack)`. Shared pools are billed with them; each team's pool and namespace
+   * gets them with the team key set to the team.
    */
   readonly costTags: CostTags;
   /**
@@ -48,16 +54,22 @@ export interface GpuWorkloadsCharts {
   readonly teams: Chart;
   /** Kueue flavors, priority classes and team queues (needs the Kueue CRDs and the team namespaces). */
   readonly queues: Chart;
+  /**
+   * Examples of team work: what teams deploy from their own repositories, shown here with the placement each
+   * gets. Not applied by the platform stack.
+   */
+  readonly workloads: Chart;
 }
 
 /**
- * GPU workloads of two teams on one cluster: `fraud` trains on a spot-first pool that falls back to
- * on-demand, `recsys` trains on a weighted spot / on-demand pair with a separate on-demand ceiling, and the
- * platform team serves models on an on-demand-only pool. Both teams share GPU quota through Kueue.
+ * Two teams on one GPU cluster, each paying for its own pool: `fraud` trains on L4 GPUs (g6) spot first with
+ * on-demand fallback, `recsys` on A100s (p4d, p4de) with a weighted spot / on-demand pair. Both may also use
+ * the platform's shared L40S pool (billed to the platform team) and the shared CPU pool; the platform serves
+ * models on a shared on-demand pool.
  */
 export function buildGpuWorkloads(app: App, props: GpuWorkloadsProps): GpuWorkloadsCharts {
   const schema = props.tagSchema ?? TagSchema.DEFAULT;
-  const tagsOf = (team: string): CostTags => ({ ...props.costTags, [schema.teamKey]: team });
+  const platformTags = props.costTags;
   const cluster = {
     clusterName: props.clusterName,
     nodeRoleName: props.nodeRoleName,
@@ -69,51 +81,70 @@ export function buildGpuWorkloads(app: App, props: GpuWorkloadsProps): GpuWorklo
   const fraudPool = new GpuNodePool(nodePools, 'FraudTraining', {
     ...cluster,
     name: 'fraud-training',
-    costTags: tagsOf('fraud'),
-    instanceFamilies: ['g5', 'g6', 'g6e'],
+    tenancy: PoolTenancy.dedicated('fraud'),
+    costTags: schema.forTeam(platformTags, 'fraud'),
+    instanceFamilies: ['g6'],
     instanceSizes: ['xlarge', '2xlarge', '4xlarge', '12xlarge'],
     gpuLimit: 16,
-    capacityStrategy: CapacityStrategy.spotWithOnDemandFallback(),
   });
   const recsysPool = new GpuNodePool(nodePools, 'RecsysTraining', {
     ...cluster,
     name: 'recsys-training',
-    costTags: tagsOf('recsys'),
-    instanceFamilies: ['g6e', 'p4d', 'p5'],
+    tenancy: PoolTenancy.dedicated('recsys'),
+    costTags: schema.forTeam(platformTags, 'recsys'),
+    instanceFamilies: ['p4d', 'p4de'],
     gpuLimit: 32,
-    capacityStrategy: CapacityStrategy.weightedSpotAndOnDemand({ spotWeight: 100, onDemandWeight: 10, onDemandGpuLimit: 16 }),
+    capacityStrategy: CapacityStrategy.weightedSpotAndOnDemand({ onDemandGpuLimit: 16 }),
     ami: GpuAmi.bottlerocket(),
     imageVolumeSizeGiB: 300,
-    // At most 10% of nodes disrupted at once for any reason, and no drift replacement (e.g. to a new AMI)
-    // from 06:00 to midnight UTC, so nodes under long training runs are replaced at night.
-    disruptionBudgets: [
-      { nodes: '10%' },
-      { nodes: '0', reasons: [DisruptionReason.DRIFTED], schedule: '0 6 * * *', duration: Duration.hours(18) },
-    ],
+  });
+  const sharedPool = new GpuNodePool(nodePools, 'SharedTraining', {
+    ...cluster,
+    name: 'shared-training',
+    tenancy: PoolTenancy.shared(),
+    costTags: platformTags,
+    instanceFamilies: ['g6e'],
+    instanceSizes: ['xlarge', '2xlarge', '4xlarge'],
+    gpuLimit: 8,
   });
   const servingPool = new GpuNodePool(nodePools, 'Serving', {
     ...cluster,
     name: 'serving',
-    costTags: props.costTags,
-    instanceFamilies: ['g5', 'g6'],
+    tenancy: PoolTenancy.shared(),
+    costTags: platformTags,
+    instanceFamilies: ['g6'],
+    instanceSizes: ['xlarge', '2xlarge'],
     gpuLimit: 8,
     capacityStrategy: CapacityStrategy.onDemandOnly(),
     consolidationPolicy: ConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED,
   });
+  const cpuPool = new CpuNodePool(nodePools, 'Cpu', { ...cluster, name: 'cpu', tenancy: PoolTenancy.shared(), costTags: platformTags });
 
   const teams = new Chart(app, 'GpuTeams', { disableResourceNameHashes: true });
-  const fraud = new GpuTeam(teams, 'Fraud', { name: 'fraud', costTags: tagsOf('fraud'), tagSchema: schema, maxGpus: 16 });
-  const recsys = new GpuTeam(teams, 'Recsys', { name: 'recsys', costTags: tagsOf('recsys'), tagSchema: schema, maxGpus: 32 });
+  const fraud = new GpuTeam(teams, 'Fraud', { name: 'fraud', costTags: schema.forTeam(platformTags, 'fraud'), tagSchema: schema, maxGpus: 16 });
+  const recsys = new GpuTeam(teams, 'Recsys', { name: 'recsys', costTags: schema.forTeam(platformTags, 'recsys'), tagSchema: schema, maxGpus: 32 });
 
   const queues = new Chart(app, 'GpuQueues', { disableResourceNameHashes: true });
-  const kueue = new GpuTeamQueues(queues, 'Kueue', {
-    nodePools: [fraudPool, recsysPool, servingPool],
-    costTags: props.costTags,
-    tagSchema: schema,
+  const kueue = new GpuTeamQueues(queues, 'Kueue', { costTags: platformTags, tagSchema: schema });
+  kueue.addTeam(fraud, {
+    gpuPools: [{ pool: fraudPool, spotGpus: 8, onDemandGpus: 4 }, { pool: sharedPool, spotGpus: 2, borrowingLimitGpus: 2 }],
+    cpuPool: { pool: cpuPool, spotCpus: 32 },
   });
-  kueue.addTeam(fraud, { nominalGpus: 8, onDemandNominalGpus: 4, borrowingLimitGpus: 2 });
-  kueue.addTeam(recsys, { nominalGpus: 16, onDemandNominalGpus: 8, borrowingLimitGpus: 4 });
-  queues.addDependency(teams);
+  kueue.addTeam(recsys, {
+    gpuPools: [{ pool: recsysPool, spotGpus: 16, onDemandGpus: 8 }, { pool: sharedPool, spotGpus: 4, borrowingLimitGpus: 2 }],
+    cpuPool: { pool: cpuPool, spotCpus: 32 },
+  });
 
-  return { nodePools, teams, queues };
+  const workloads = new Chart(app, 'TeamWorkloads', { disableResourceNameHashes: true });
+  const image = (name: string) => ({ image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/models/${name}:1.0.0`, securityContext: { ensureNonRoot: true } });
+  const fraudTraining = new kplus.Job(workloads, 'FraudTraining', { metadata: { name: 'fraud-training' }, containers: [image('fraud-scoring')] });
+  GpuWorkload.requestGpus(fraudTraining, { gpus: 1, team: fraud, priorityClassName: 'production' });
+  const fraudFeatures = new kplus.Job(workloads, 'FraudFeatures', { metadata: { name: 'fraud-features' }, containers: [image('fraud-features')] });
+  TeamWorkload.place(fraudFeatures, { team: fraud });
+  const recsysTraining = new kplus.Job(workloads, 'RecsysTraining', { metadata: { name: 'recsys-training' }, containers: [image('recsys-ranker')] });
+  GpuWorkload.requestGpus(recsysTraining, { gpus: 8, team: recsys, priorityClassName: 'experiment' });
+  const fraudServing = new kplus.Deployment(workloads, 'FraudServing', { metadata: { name: 'fraud-serving' }, replicas: 2, containers: [image('fraud-scoring')] });
+  GpuWorkload.requestGpus(fraudServing, { gpus: 1, team: fraud, pool: servingPool, capacityType: CapacityType.ON_DEMAND });
+
+  return { nodePools, teams, queues, workloads };
 }

@@ -61,7 +61,8 @@ export function buildPlatform(scope: Construct): Stack[] {
 
 /**
  * The teams' node pools, namespaces and queues, applied to the cluster after the CRDs they use. Each team's
- * pool is tagged with that team, so Karpenter-launched instances are billed to it.
+ * pool is tagged with that team, so Karpenter-launched instances are billed to it; the example workloads are
+ * the teams' to deploy, not the platform's.
  */
 function addGpuWorkloads(gpu: GpuClusterStack): void {
   const cluster = gpu.gpuCluster;

@@ -218,6 +218,14 @@ export class TagSchema {
     return this.labelPrefix + (def.labelName ?? def.key);
   }
 
+  /**
+   * `tags` with the team key set to `team`: the platform's tags (project, cost centre, environment) for one
+   * team's pool or namespace. Explicit, so that handing the platform's own team tag to a team is never silent.
+   */
+  public forTeam(tags: CostTags, team: string): CostTags {
+    return { ...tags, [this.teamKey]: team };
+  }
+
   /** Required keys that `tags` lacks (an empty value counts as missing). */
   public missingKeys(tags: CostTags): string[] {
     return this.requiredKeys.filter(k => !tags[k]);

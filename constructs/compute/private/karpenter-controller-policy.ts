@@ -10,15 +10,19 @@ export interface KarpenterControllerPolicyScope {
   readonly clusterArn: string;
   /** ARN of the node role Karpenter passes to the instances it launches. */
   readonly nodeRoleArn: string;
+  /** ARN of the customer-managed KMS key of node volumes, if any. */
+  readonly nodeVolumeKeyArn?: string;
 }
 
 /**
- * The Karpenter v1 controller policy, grouped as Karpenter's getting-started CloudFormation template groups it
- * (node lifecycle, IAM integration, EKS integration, resource discovery; interruption queue access is granted
- * by the queue itself). Every write is scoped by the `kubernetes.io/cluster/<name>: owned` tag and the
+ * The Karpenter v1.14 controller policy, grouped as Karpenter's getting-started CloudFormation template (v1.14.1)
+ * groups it: node lifecycle, IAM integration, EKS integration, resource discovery and zonal shift (interruption
+ * queue access is granted by the queue itself), plus the KMS statements a customer-managed node volume key
+ * needs, which that template leaves to the key policy. Every write is scoped by the `kubernetes.io/cluster/<name>: owned` tag and the
  * `karpenter.sh/nodepool` / `karpenter.k8s.aws/ec2nodeclass` tags Karpenter sets, so the controller can only
  * touch what it created for this cluster. The only statements on `*` are read-only APIs that support no
- * resource scoping (Describe*, pricing:GetProducts, iam:ListInstanceProfiles).
+ * resource scoping (Describe*, pricing:GetProducts, iam:ListInstanceProfiles) and the zonal-shift read, which is
+ * conditioned on this cluster's ARN as upstream conditions it.
  *
  * @see https://karpenter.sh/docs/reference/cloudformation/
  */
@@ -38,6 +42,7 @@ export function karpenterControllerStatements(scope: IConstruct, s: KarpenterCon
       actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
       resources: [
         ec2('image/*', ''), ec2('snapshot/*', ''), ec2('security-group/*'), ec2('subnet/*'), ec2('capacity-reservation/*'),
+        ec2('placement-group/*'),
       ],
     }),
     new iam.PolicyStatement({
@@ -146,16 +151,6 @@ export function karpenterControllerStatements(scope: IConstruct, s: KarpenterCon
         StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*' },
       },
     }),
-    new iam.PolicyStatement({
-      sid: 'AllowInstanceProfileReadActions',
-      actions: ['iam:GetInstanceProfile'],
-      resources: [instanceProfiles],
-    }),
-    new iam.PolicyStatement({
-      sid: 'AllowUnscopedInstanceProfileListAction',
-      actions: ['iam:ListInstanceProfiles'],
-      resources: ['*'],
-    }),
   ];
 
   const eksIntegration = [
@@ -188,6 +183,46 @@ export function karpenterControllerStatements(scope: IConstruct, s: KarpenterCon
       actions: ['pricing:GetProducts'],
       resources: ['*'],
     }),
+    new iam.PolicyStatement({
+      sid: 'AllowUnscopedInstanceProfileListAction',
+      actions: ['iam:ListInstanceProfiles'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AllowInstanceProfileReadActions',
+      actions: ['iam:GetInstanceProfile'],
+      resources: [instanceProfiles],
+    }),
+  ];
+
+  // Karpenter reads whether the cluster is under an ARC zonal shift, to stop launching into that zone.
+  const zonalShift = [
+    new iam.PolicyStatement({
+      sid: 'AllowZonalShiftStatusReadOnly',
+      actions: ['arc-zonal-shift:GetManagedResource'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'arc-zonal-shift:ResourceIdentifier': s.clusterArn } },
+    }),
+  ];
+
+  // A customer-managed key on node volumes (EC2NodeClass kmsKeyID): EC2 encrypts the volumes of the instant
+  // fleets Karpenter launches with the caller's permissions, so the controller needs the key, through EC2 only.
+  const nodeVolumeKey = s.nodeVolumeKeyArn === undefined ? [] : [
+    new iam.PolicyStatement({
+      sid: 'AllowNodeVolumeEncryption',
+      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+      resources: [s.nodeVolumeKeyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `ec2.${Aws.REGION}.amazonaws.com` } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'AllowNodeVolumeGrants',
+      actions: ['kms:CreateGrant'],
+      resources: [s.nodeVolumeKeyArn],
+      conditions: {
+        StringEquals: { 'kms:ViaService': `ec2.${Aws.REGION}.amazonaws.com` },
+        Bool: { 'kms:GrantIsForAWSResource': true },
+      },
+    }),
   ];
 
   return {
@@ -195,5 +230,7 @@ export function karpenterControllerStatements(scope: IConstruct, s: KarpenterCon
     IamIntegration: iamIntegration,
     EksIntegration: eksIntegration,
     ResourceDiscovery: resourceDiscovery,
+    ZonalShift: zonalShift,
+    ...(nodeVolumeKey.length > 0 ? { NodeVolumeKey: nodeVolumeKey } : {}),
   };
 }

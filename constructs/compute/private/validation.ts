@@ -82,3 +82,12 @@ export function clusterNameProblems(name: string): string[] {
   }
   return [];
 }
+
+/** Problems with a chart version below the major version the library needs. */
+export function minimumVersionProblems(prop: string, version: string, minMajor: number, why: string): string[] {
+  const major = /^(\d+)\./.exec(version)?.[1];
+  if (major !== undefined && Number(major) < minMajor) {
+    return [`${prop} ("${version}") must be ${minMajor}.0.0 or later: ${why}`];
+  }
+  return [];
+}

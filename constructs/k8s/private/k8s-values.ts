@@ -55,3 +55,23 @@ export function costLabelsOf(schema: TagSchema, tags: CostTags, path: string): R
 export function resolvedTags(tags: CostTags): CostTags {
   return Object.fromEntries(Object.entries(tags).filter(([, v]) => isResolved(v)));
 }
+
+/** Largest value of an int32 field (replica counts, weights, priorities, quota numbers the CRDs type as int32). */
+export const INT32_MAX = 2_147_483_647;
+
+// A Kubernetes resource quantity: a signed decimal number with an optional binary (Ki..Ei) or decimal (n..E)
+// suffix, or an exponent (apimachinery's resource.Quantity grammar).
+const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
+
+/**
+ * The problem with `value` as a Kubernetes quantity (`500m`, `2`, `4Gi`), or undefined when it is one.
+ *
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+ */
+export function quantityProblem(prop: string, value: string): string | undefined {
+  if (!QUANTITY.test(value) || value.startsWith('-')) {
+    return `${prop} ("${value}") must be a Kubernetes quantity such as "500m", "2" or "4Gi" (a non-negative number with an ` +
+      'optional suffix m, k, M, G, Ki, Mi, Gi, ...)';
+  }
+  return undefined;
+}
