@@ -261,8 +261,9 @@ export interface KarpenterPoolSpec {
 export const MAX_GP3_VOLUME_GIB = 16_384;
 
 const BUDGET_NODES = /^((100|[0-9]{1,2})%|[0-9]+)$/;
-// One cron field: `*`, a number, a name, a range, a list or a step of them (robfig/cron, which Karpenter uses).
-const CRON_FIELD = /^(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
+// One cron field: `*` (or `?`), a number, a name, a range, a list or a step of them (robfig/cron's standard
+// parser, which Karpenter uses).
+const CRON_FIELD = /^([*?]|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,([*?]|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
 const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
 
 /** Pools by name in each app, to refuse two pools that would share a name (and so a taint and a flavor). */

@@ -1,5 +1,5 @@
 import { Lazy } from 'aws-cdk-lib';
-import { Duration, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import { CLUSTER, TAGS, newChart, objectOf } from './helpers';
 import { ManifestValidator } from './manifest-validator';
 import {
@@ -9,11 +9,12 @@ import {
   GpuAmi,
   GpuNodePool,
   K8sWarnings,
+  PoolTenancy,
   TagSchema,
   type GpuNodePoolProps,
 } from '../../../constructs';
 
-const BASE: GpuNodePoolProps = { ...CLUSTER, costTags: TAGS, instanceFamilies: ['g5', 'g6'], gpuLimit: 8 };
+const BASE: GpuNodePoolProps = { ...CLUSTER, tenancy: PoolTenancy.dedicated('fraud'), costTags: TAGS, instanceFamilies: ['g5', 'g6'], gpuLimit: 8 };
 
 function pool(props: Partial<GpuNodePoolProps> = {}) {
   const chart = newChart();
@@ -49,9 +50,19 @@ describe('GpuNodePool defaults', () => {
     expect(objectOf(chart, 'NodePool').spec.limits).toEqual({ 'nvidia.com/gpu': 12 });
   });
 
-  test('nodes carry the nvidia.com/gpu=true:NoSchedule taint', () => {
+  test('nodes carry the nvidia.com/gpu=true:NoSchedule taint and a taint naming the pool', () => {
     const { chart } = pool();
-    expect(objectOf(chart, 'NodePool').spec.template.spec.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }]);
+    expect(objectOf(chart, 'NodePool').spec.template.spec.taints).toEqual([
+      { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' },
+      { key: 'mlops-stack.io/pool', value: 'training', effect: 'NoSchedule' },
+    ]);
+  });
+
+  test('nodes are labelled with the pool name and the AMI family', () => {
+    const { chart } = pool();
+    expect(objectOf(chart, 'NodePool').spec.template.metadata.labels).toMatchObject({
+      'mlops-stack.io/pool': 'training', 'mlops-stack.io/ami-family': 'al2023', 'nvidia.com/gpu.present': 'true',
+    });
   });
 
   test('node labels carry the cost tags under the schema prefix', () => {
@@ -79,7 +90,7 @@ describe('GpuNodePool defaults', () => {
 
   test('AL2023 NVIDIA AMI alias by default', () => {
     const { chart } = pool();
-    expect(objectOf(chart, 'EC2NodeClass').spec.amiSelectorTerms).toEqual([{ alias: 'al2023@latest' }]);
+    expect(objectOf(chart, 'EC2NodeClass').spec.amiSelectorTerms).toEqual([{ alias: 'al2023@v20260714' }]);
   });
 
   test('IMDSv2 required with hop limit 1', () => {
@@ -104,10 +115,14 @@ describe('GpuNodePool defaults', () => {
     expect(spec.role).toBe('mlops-karpenter-node');
   });
 
-  test('disruption: consolidate when empty after 10m, 10% budget, 30-day expiry, 2h termination grace', () => {
+  test('disruption: consolidate when empty after 10m, 10% budget, no drift in working hours, 30-day expiry, 2h termination grace', () => {
     const { chart } = pool();
     const spec = objectOf(chart, 'NodePool').spec;
-    expect(spec.disruption).toEqual({ consolidationPolicy: 'WhenEmpty', consolidateAfter: '10m', budgets: [{ nodes: '10%' }] });
+    expect(spec.disruption).toEqual({
+      consolidationPolicy: 'WhenEmpty',
+      consolidateAfter: '10m',
+      budgets: [{ nodes: '10%' }, { nodes: '0', reasons: ['Drifted'], schedule: '0 8 * * 1-5', duration: '10h' }],
+    });
     expect(spec.template.spec.expireAfter).toBe('720h');
     expect(spec.template.spec.terminationGracePeriod).toBe('2h');
   });
@@ -198,7 +213,72 @@ describe('GpuNodePool options', () => {
   });
 });
 
+describe('GpuNodePool tenancy', () => {
+  test('a dedicated pool is billed to its team: the team key defaults to it', () => {
+    const { team: _team, ...platform } = TAGS;
+    const { chart, construct } = pool({ costTags: platform });
+    expect(objectOf(chart, 'EC2NodeClass').spec.tags.team).toBe('fraud');
+    expect(construct.billedTo).toBe('fraud');
+  });
+
+  test('a dedicated pool whose cost tags name another team is refused, naming both', () => {
+    expect(() => pool({ costTags: { ...TAGS, team: 'ml-platform' } }))
+      .toThrow(/Test\/Training: costTags team \("ml-platform"\) differs from the team the pool is dedicated to \("fraud"\)/);
+  });
+
+  test('a shared pool is billed to its owner', () => {
+    const { chart, construct } = pool({ tenancy: PoolTenancy.shared(), costTags: { ...TAGS, team: 'ml-platform' } });
+    expect(objectOf(chart, 'EC2NodeClass').spec.tags.team).toBe('ml-platform');
+    expect([construct.billedTo, construct.tenancy.allows('fraud'), construct.tenancy.allows('recsys')]).toEqual(['ml-platform', true, true]);
+  });
+
+  test('a dedicated pool allows only its team', () => {
+    const { construct } = pool();
+    expect([construct.tenancy.allows('fraud'), construct.tenancy.allows('recsys')]).toEqual([true, false]);
+  });
+
+  test('tenancy is required', () => {
+    expect(() => pool({ tenancy: undefined })).toThrow(/tenancy is required: PoolTenancy\.dedicated/);
+  });
+
+  test('a dedicated team that is not a DNS-1123 label', () => {
+    expect(() => pool({ tenancy: PoolTenancy.dedicated('Fraud Team'), costTags: { ...TAGS, team: 'Fraud Team' } }))
+      .toThrow(/tenancy team \("Fraud Team"\) must be a DNS-1123 label/);
+  });
+
+  test('two pools with one name in an app are refused', () => {
+    const chart = newChart();
+    new GpuNodePool(chart, 'A', { ...BASE, name: 'gpu' });
+    expect(() => new GpuNodePool(chart, 'B', { ...BASE, name: 'gpu' })).toThrow(/Test\/B: name \("gpu"\) is already the name of the pool at Test\/A/);
+  });
+
+  test('pools in different charts of one app share the name check', () => {
+    const chart = newChart();
+    new GpuNodePool(chart, 'A', { ...BASE, name: 'gpu' });
+    const other = new Chart(chart.node.root as App, 'Other');
+    expect(() => new GpuNodePool(other, 'B', { ...BASE, name: 'gpu' })).toThrow(/already the name of the pool at Test\/A/);
+  });
+
+  test('a pool whose NodePool names clash with a weighted pair is refused', () => {
+    const chart = newChart();
+    new GpuNodePool(chart, 'A', { ...BASE, name: 'gpu', capacityStrategy: CapacityStrategy.weightedSpotAndOnDemand() });
+    expect(() => new GpuNodePool(chart, 'B', { ...BASE, name: 'gpu-spot' })).toThrow(/NodePool name\(s\) gpu-spot of this pool are also NodePools of Test\/A/);
+  });
+
+  test('the same name in two apps is fine', () => {
+    pool({ name: 'gpu' });
+    expect(() => pool({ name: 'gpu' })).not.toThrow();
+  });
+});
+
 describe('GpuNodePool warnings', () => {
+  test('an AMI alias of latest is flagged: every release would drift every node', () => {
+    const { construct } = pool({ ami: GpuAmi.al2023('latest') });
+    const warnings = K8sWarnings.of(construct);
+    expect(warnings.map(w => w.id)).toEqual(['mlops-stack:ami-latest']);
+    expect(warnings[0].message).toMatch(/al2023@latest AMI alias follows every AMI release/);
+  });
+
   test('a single instance type for spot is flagged', () => {
     const { construct } = pool({ instanceFamilies: ['g5'], instanceSizes: ['xlarge'] });
     expect(K8sWarnings.of(construct).map(w => w.id)).toEqual(['mlops-stack:gpu-pool-narrow-spot']);
@@ -223,8 +303,8 @@ describe('GpuNodePool validation', () => {
     expect(() => pool({ instanceFamilies: [] })).toThrow(/instanceFamilies must not be empty/);
   });
 
-  test.each([0, -4, 1.5])('GPU limit %p', (gpuLimit) => {
-    expect(() => pool({ gpuLimit })).toThrow(new RegExp(`gpuLimit \\(${gpuLimit}\\) must be a whole number greater than 0`));
+  test.each([0, -4, 1.5, 2 ** 31])('GPU limit %p', (gpuLimit) => {
+    expect(() => pool({ gpuLimit })).toThrow(new RegExp(`gpuLimit \\(${gpuLimit}\\) must be a whole number from 1 to 2147483647`));
   });
 
   test('on-demand GPU limit of a weighted pair must be positive', () => {
@@ -256,12 +336,38 @@ describe('GpuNodePool validation', () => {
     expect(() => pool({ instanceSizes: [] })).toThrow(/instanceSizes must not be empty/);
   });
 
-  test.each([0, -20, 10.5])('image volume size %p GiB', (imageVolumeSizeGiB) => {
-    expect(() => pool({ imageVolumeSizeGiB })).toThrow(new RegExp(`imageVolumeSizeGiB \\(${imageVolumeSizeGiB}\\) must be a whole number of GiB greater than 0`));
+  test.each([0, -20, 10.5, 16_385])('image volume size %p GiB', (imageVolumeSizeGiB) => {
+    expect(() => pool({ imageVolumeSizeGiB })).toThrow(new RegExp(`imageVolumeSizeGiB \\(${imageVolumeSizeGiB}\\) must be a whole number of GiB from 1 to 16384`));
   });
 
   test.each(['V20251112', 'v2025 11', '-1.50', ''])('AMI version %p', (version) => {
     expect(() => pool({ ami: GpuAmi.al2023(version) })).toThrow(/ami version \(".*"\) must be "latest" or a release/);
+  });
+
+  test('instance families listed twice', () => {
+    expect(() => pool({ instanceFamilies: ['g5', 'g6', 'g5'] })).toThrow(/instanceFamilies lists g5 more than once/);
+  });
+
+  test('instance sizes listed twice', () => {
+    expect(() => pool({ instanceSizes: ['xlarge', 'xlarge'] })).toThrow(/instanceSizes lists xlarge more than once/);
+  });
+
+  test('expireAfter of zero', () => {
+    expect(() => pool({ expireAfter: Duration.seconds(0) })).toThrow(/expireAfter \(0s\) must be longer than zero/);
+  });
+
+  test.each(['daily', '0 8 * *', '0 8 * * 1-5 2027', '@every 1h', '0 8 * * mon;fri'])('budget schedule %p that is not a cron expression', (schedule) => {
+    expect(() => pool({ disruptionBudgets: [{ nodes: '0', schedule, duration: Duration.hours(1) }] }))
+      .toThrow(/disruptionBudgets\[0\]\.schedule \(".*"\) must be a cron expression of five fields/);
+  });
+
+  test.each(['0 8 * * 1-5', '*/15 * * * *', '0 22 * * sat,sun', '0 8 ? * 1', '@daily', '@hourly'])('budget schedule %p is accepted', (schedule) => {
+    expect(() => pool({ disruptionBudgets: [{ nodes: '0', schedule, duration: Duration.hours(1) }] })).not.toThrow();
+  });
+
+  test('budget duration in seconds, which Karpenter refuses', () => {
+    expect(() => pool({ disruptionBudgets: [{ nodes: '0', schedule: '@daily', duration: Duration.seconds(90) }] }))
+      .toThrow(/disruptionBudgets\[0\]\.duration \(1m30s\) must be a whole number of minutes/);
   });
 
   test('hop limit other than 1 or 2', () => {

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { TAGS, newChart, objectOf } from './helpers';
 import { ManifestValidator } from './manifest-validator';
-import { GpuTeam, type GpuTeamProps } from '../../../constructs';
+import { GpuTeam, PodSecurityLevel, type GpuTeamProps } from '../../../constructs';
 
 const { team: _team, ...PLATFORM_TAGS } = TAGS;
 const BASE: GpuTeamProps = { name: 'fraud', costTags: PLATFORM_TAGS, maxGpus: 8 };
@@ -19,14 +19,39 @@ const COST_LABELS = {
   'mlops-stack.io/environment': 'prod',
 };
 
-test('namespace named after the team carries the cost labels, team key defaulting to the name', () => {
+const POD_SECURITY = {
+  'pod-security.kubernetes.io/enforce': 'baseline',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+};
+
+test('namespace named after the team carries the cost labels (team key from the name), Pod Security and the team-namespace label', () => {
   const { chart } = team();
-  expect(objectOf(chart, 'Namespace').metadata).toEqual({ name: 'fraud', labels: COST_LABELS });
+  expect(objectOf(chart, 'Namespace').metadata).toEqual({
+    name: 'fraud',
+    labels: { ...COST_LABELS, ...POD_SECURITY, 'mlops-stack.io/team-namespace': 'true' },
+    annotations: { 'mlops-stack.io/retain': 'true' },
+  });
 });
 
-test('an explicit team tag wins over the name', () => {
-  const { chart } = team({ costTags: { ...PLATFORM_TAGS, team: 'risk' } });
-  expect(objectOf(chart, 'Namespace').metadata.labels['mlops-stack.io/team']).toBe('risk');
+test('a team tag equal to the name is accepted', () => {
+  const { chart } = team({ costTags: { ...PLATFORM_TAGS, team: 'fraud' } });
+  expect(objectOf(chart, 'Namespace').metadata.labels['mlops-stack.io/team']).toBe('fraud');
+});
+
+test('Pod Security levels and version are configurable', () => {
+  const { chart } = team({ podSecurity: { enforce: PodSecurityLevel.RESTRICTED, warn: PodSecurityLevel.RESTRICTED, audit: PodSecurityLevel.RESTRICTED, version: 'v1.35' } });
+  expect(objectOf(chart, 'Namespace').metadata.labels).toMatchObject({
+    'pod-security.kubernetes.io/enforce': 'restricted',
+    'pod-security.kubernetes.io/enforce-version': 'v1.35',
+    'pod-security.kubernetes.io/warn-version': 'v1.35',
+    'pod-security.kubernetes.io/audit-version': 'v1.35',
+  });
+});
+
+test('retainOnDelete: false marks the namespace as deletable', () => {
+  const { chart } = team({ retainOnDelete: false });
+  expect(objectOf(chart, 'Namespace').metadata.annotations).toEqual({ 'mlops-stack.io/retain': 'false' });
 });
 
 test('ResourceQuota caps requests.nvidia.com/gpu (value present in the synthesized manifest)', () => {
@@ -44,14 +69,18 @@ test('ResourceQuota is in the team namespace', () => {
   expect(objectOf(chart, 'ResourceQuota').metadata.namespace).toBe('fraud');
 });
 
-test('LimitRange gives containers default requests and caps GPUs per container', () => {
+test('LimitRange gives containers default requests only (no default limits) and caps GPUs per container', () => {
   const { chart } = team({ maxGpus: 4 });
   expect(objectOf(chart, 'LimitRange').spec.limits).toEqual([{
     type: 'Container',
     defaultRequest: { cpu: '500m', memory: '1Gi' },
-    default: { cpu: 2, memory: '4Gi' },
     max: { 'nvidia.com/gpu': 4 },
   }]);
+});
+
+test('default requests and limits are configurable', () => {
+  const { chart } = team({ defaultContainerRequests: { cpu: '1', memory: '2Gi' }, defaultContainerLimits: { cpu: '4', memory: '8Gi' } });
+  expect(objectOf(chart, 'LimitRange').spec.limits[0]).toMatchObject({ defaultRequest: { cpu: '1', memory: '2Gi' }, default: { cpu: '4', memory: '8Gi' } });
 });
 
 test('role binding binds the team role to the default group', () => {
@@ -94,8 +123,33 @@ describe('validation', () => {
     expect(() => team({ name })).toThrow(/Test\/Fraud: .*name \(".*"\) must be a DNS-1123 label/);
   });
 
-  test.each([0, -1, 2.5])('maxGpus %p', (maxGpus) => {
-    expect(() => team({ maxGpus })).toThrow(/maxGpus \(.*\) must be a whole number greater than 0/);
+  test.each([0, -1, 2.5, 2 ** 31])('maxGpus %p', (maxGpus) => {
+    expect(() => team({ maxGpus })).toThrow(/maxGpus \(.*\) must be a whole number from 1 to 2147483647/);
+  });
+
+  test.each(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'kueue-system', 'karpenter'])('reserved namespace %p', (name) => {
+    expect(() => team({ name })).toThrow(new RegExp(`name \\("${name}"\\) is a namespace of the cluster itself`));
+  });
+
+  test('a cost tag team that differs from the name is refused, naming both', () => {
+    expect(() => team({ costTags: { ...PLATFORM_TAGS, team: 'ml-platform' } }))
+      .toThrow(/Test\/Fraud: costTags team \("ml-platform"\) differs from the team's name \("fraud"\)/);
+  });
+
+  test('two teams with one name in an app', () => {
+    const chart = newChart();
+    new GpuTeam(chart, 'A', BASE);
+    expect(() => new GpuTeam(chart, 'B', BASE)).toThrow(/Test\/B: name \("fraud"\) is already the team at Test\/A/);
+  });
+
+  test.each([['defaultContainerRequests', 'cpu', 'half'], ['defaultContainerRequests', 'memory', '1 GiB'], ['defaultContainerLimits', 'cpu', '-1']] as const)(
+    '%s.%s %p is not a quantity', (prop, key, value) => {
+      const resources = { cpu: '1', memory: '1Gi', [key]: value };
+      expect(() => team({ [prop]: resources })).toThrow(new RegExp(`${prop}\\.${key} \\("${value}"\\) must be a Kubernetes quantity`));
+    });
+
+  test('Pod Security version that is not a minor version', () => {
+    expect(() => team({ podSecurity: { version: '1.35' } })).toThrow(/podSecurity\.version \("1\.35"\) must be "latest" or a Kubernetes minor version/);
   });
 
   test('maxGpusPerContainer above maxGpus', () => {
@@ -118,7 +172,7 @@ describe('validation', () => {
     ['maxMemoryGiB', -64],
     ['maxMemoryGiB', 0.5],
   ] as const)('%s %p', (prop, value) => {
-    expect(() => team({ [prop]: value })).toThrow(new RegExp(`${prop} \\(${value}\\) must be a whole number greater than 0`));
+    expect(() => team({ [prop]: value })).toThrow(new RegExp(`${prop} \\(${value}\\) must be a whole number from 1 to 2147483647`));
   });
 
   test('cost tag value that cannot be a label', () => {
