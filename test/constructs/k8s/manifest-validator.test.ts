@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { CLUSTER, TAGS, newChart, objectOf } from './helpers';
 import { ManifestValidator, sharedCrdsDir } from './manifest-validator';
-import { GpuNodePool, GpuTeam } from '../../../constructs';
+import { GpuNodePool, GpuTeam, PoolTenancy } from '../../../constructs';
 import { InferenceService } from '../../../constructs/k8s/imports/kserve-serving.kserve.io';
 
 let validator: ManifestValidator;
@@ -14,7 +14,7 @@ beforeAll(() => {
 
 function nodePoolManifest(): any {
   const chart = newChart();
-  new GpuNodePool(chart, 'Pool', { ...CLUSTER, costTags: TAGS, instanceFamilies: ['g5', 'g6'], gpuLimit: 4 });
+  new GpuNodePool(chart, 'Pool', { ...CLUSTER, tenancy: PoolTenancy.dedicated('fraud'), costTags: TAGS, instanceFamilies: ['g5', 'g6'], gpuLimit: 4 });
   return objectOf(chart, 'NodePool');
 }
 
