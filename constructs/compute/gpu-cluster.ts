@@ -9,13 +9,13 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import type * as cdk8s from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import { KarpenterInterruptionQueue } from './karpenter-interruption-queue';
-import { kueueConfiguration, type KueueSettings } from './private/kueue-configuration';
-
-export type { KueueSettings } from './private/kueue-configuration';
 import { karpenterControllerStatements } from './private/karpenter-controller-policy';
+import { kueueConfiguration, type KueueSettings } from './private/kueue-configuration';
 import { chartVersionProblems, clusterNameProblems, endpointCidrProblems, minimumVersionProblems, nodeGroupSizeProblems } from './private/validation';
 import { AMI_FAMILY_LABEL, NVIDIA_GPU_RESOURCE, POOL_LABEL, RETAIN_ANNOTATION } from '../k8s/labels';
 import { throwIfProblems, validationError } from '../private/errors';
+
+export type { KueueSettings } from './private/kueue-configuration';
 
 /**
  * Who can reach the Kubernetes API server endpoint of a {@link GpuCluster}.
@@ -844,21 +844,27 @@ export class GpuCluster extends Construct {
       'would only keep stale notices about nodes that are gone.', 'AwsSolutions-SQS3');
 
     const policy = (name: string) => this.node.findChild(`KarpenterController${name}Policy`);
-    ack(policy('NodeLifecycle'), 'Karpenter chooses images, subnets, security groups and capacity reservations at ' +
-      'run time from its EC2NodeClass selectors, so their ARNs cannot be listed; as in Karpenter\'s documented ' +
-      'policy, every statement that creates, tags or deletes is conditioned on the kubernetes.io/cluster/<name>: ' +
-      'owned and karpenter.sh/nodepool tags, so only this cluster\'s instances, volumes, fleets and launch ' +
-      'templates are affected.',
+    // cdk-nag renders the account of an environment-specific stack as the literal account id.
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    const instanceProfiles = wildcard(`arn:<AWS::Partition>:iam::${account}:instance-profile/*`);
+    ack(policy('NodeLifecycle'), 'Karpenter chooses images, subnets, security groups, capacity reservations and ' +
+      'placement groups at run time from its EC2NodeClass selectors, so their ARNs cannot be listed; as in ' +
+      'Karpenter\'s documented policy, every statement that creates, tags or deletes is conditioned on the ' +
+      'kubernetes.io/cluster/<name>: owned and karpenter.sh/nodepool tags, so only this cluster\'s instances, ' +
+      'volumes, fleets and launch templates are affected.',
     ...['image/*', 'snapshot/*'].map(r => wildcard(`arn:<AWS::Partition>:ec2:<AWS::Region>::${r}`)),
-    ...['security-group/*', 'subnet/*', 'capacity-reservation/*', 'launch-template/*', 'fleet/*', 'instance/*',
-      'volume/*', 'network-interface/*', 'spot-instances-request/*'].map(r => wildcard(`arn:<AWS::Partition>:ec2:<AWS::Region>:*:${r}`)));
+    ...['security-group/*', 'subnet/*', 'capacity-reservation/*', 'placement-group/*', 'launch-template/*', 'fleet/*',
+      'instance/*', 'volume/*', 'network-interface/*', 'spot-instances-request/*'].map(r => wildcard(`arn:<AWS::Partition>:ec2:<AWS::Region>:*:${r}`)));
     ack(policy('IamIntegration'), 'Karpenter creates one instance profile per EC2NodeClass with a generated name; ' +
       'create, tag, role changes and deletion are conditioned on the cluster, region and ec2nodeclass tags it sets, ' +
-      'as Karpenter documents. iam:ListInstanceProfiles supports no resource scoping.',
-    wildcard('arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*'), wildcard('*'));
-    ack(policy('ResourceDiscovery'), 'EC2 Describe* calls and pricing:GetProducts support no resource scoping (the ' +
-      'Describe calls are limited to this region); ssm:GetParameter is limited to the public /aws/service/ ' +
+      'as Karpenter documents.', instanceProfiles);
+    ack(policy('ResourceDiscovery'), 'EC2 Describe* calls, pricing:GetProducts and iam:ListInstanceProfiles support ' +
+      'no resource scoping (the Describe calls are limited to this region); iam:GetInstanceProfile reads the ' +
+      'instance profiles Karpenter names itself; ssm:GetParameter is limited to the public /aws/service/ ' +
       'parameters that name EKS-optimized AMIs.',
-    wildcard('*'), wildcard('arn:<AWS::Partition>:ssm:<AWS::Region>::parameter/aws/service/*'));
+    wildcard('*'), instanceProfiles, wildcard('arn:<AWS::Partition>:ssm:<AWS::Region>::parameter/aws/service/*'));
+    ack(policy('ZonalShift'), 'arc-zonal-shift:GetManagedResource is read-only; as in Karpenter\'s documented policy ' +
+      'it is granted on * and limited by the arc-zonal-shift:ResourceIdentifier condition to this cluster\'s ARN.',
+    wildcard('*'));
   }
 }
