@@ -1,9 +1,12 @@
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { NVIDIA_GPU_RESOURCE, RETAIN_ANNOTATION, TEAM_NAMESPACE_LABEL } from './labels';
 import type { KarpenterPool } from './node-pool-base';
+import { ALLOWED_POOL_LABEL_PREFIX, PoolTenancyPolicy } from './pool-tenancy-policy';
 import { throwIfProblems } from './private/errors';
 import { costLabelsOf, dnsLabelProblem, isPositiveInteger, quantityProblem, resolvedTags, INT32_MAX } from './private/k8s-values';
+import { registerTeam, registryOf } from './private/tenancy-registry';
 import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
 
 /**
@@ -175,7 +178,6 @@ export interface TeamQueueBinding {
 
 /** Namespaces that belong to the cluster itself, never to a team. */
 const RESERVED_NAMESPACES = ['default', 'kueue-system', 'karpenter', 'nvidia-device-plugin', 'gpu-operator'];
-const TEAMS = new WeakMap<IConstruct, Map<string, GpuTeam>>();
 
 /**
  * A team's place on the shared GPU cluster: a namespace labelled with the team's cost tags and guarded by
@@ -213,15 +215,17 @@ export class GpuTeam extends Construct {
     super(scope, id);
     const schema = props.tagSchema ?? TagSchema.DEFAULT;
     const tags: CostTags = { ...props.costTags, [schema.teamKey]: props.name };
-    const teams = TEAMS.get(this.node.root) ?? new Map<string, GpuTeam>();
+    const teams = registryOf(this).teams;
     const problems = validate(props, schema, tags);
     const clash = teams.get(props.name);
     if (clash) {
       problems.push(`name ("${props.name}") is already the team at ${clash.node.path}; each team has one GpuTeam (one namespace and quota)`);
     }
     throwIfProblems(this, 'invalid GpuTeam properties', problems);
-    teams.set(props.name, this);
-    TEAMS.set(this.node.root, teams);
+    // The first team of an app brings the admission rule that holds every team namespace to its pools.
+    if (teams.size === 0) {
+      new PoolTenancyPolicy(Chart.of(this), 'PoolTenancyPolicy');
+    }
 
     this.name = props.name;
     this.namespaceName = props.name;
@@ -289,6 +293,15 @@ export class GpuTeam extends Construct {
     const groups = props.rbacGroups ?? [`${this.name}-developers`];
     const binding = new kplus.RoleBinding(this, 'RoleBinding', { metadata: { ...metadata, name: `${this.name}-developer` }, role: this.role });
     binding.addSubjects(...groups.map((g, i) => kplus.Group.fromName(this, `Group${i}`, g)));
+    registerTeam(this);
+  }
+
+  /**
+   * Let the team's pods use `poolName` (a namespace label the pool tenancy policy reads). Pools dedicated to the
+   * team and shared pools of the app are added on their own; there is no need to call this.
+   */
+  public allowPool(poolName: string): void {
+    this.namespace.metadata.addLabel(`${ALLOWED_POOL_LABEL_PREFIX}${poolName}`, 'allowed');
   }
 
   /** The team's Kueue queue, once `GpuTeamQueues.addTeam` gave it one. */

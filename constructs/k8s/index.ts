@@ -9,3 +9,4 @@ export * from './labels';
 export * from './node-pool-base';
 export * from './placement';
 export * from './pool-tenancy';
+export * from './pool-tenancy-policy';

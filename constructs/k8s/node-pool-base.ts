@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { CapacityStrategy, CapacityStrategyKind } from './capacity-strategy';
 import {
   Ec2NodeClass,
@@ -22,6 +22,7 @@ import { AMI_FAMILY_LABEL, CAPACITY_TYPE_LABEL, POOL_LABEL } from './labels';
 import { PoolTenancy, PoolTenancyKind } from './pool-tenancy';
 import { throwIfProblems } from './private/errors';
 import { costLabelsOf, dnsLabelProblem, goDuration, isPositiveInteger, resolvedTags } from './private/k8s-values';
+import { registerPool, registryOf } from './private/tenancy-registry';
 import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
 
 /** Tag (on private subnets and the cluster security group) that EC2NodeClass selectors look for. */
@@ -176,7 +177,7 @@ export interface KarpenterPoolProps {
 
   /**
    * KMS key (ID, ARN or alias) that encrypts the node volumes. The node role and Karpenter's controller need
-   * grants on it; `GpuCluster.grantNodeVolumeKey(key)` adds them.
+   * grants on it: pass the same key to `GpuCluster` as `nodeVolumeEncryptionKey`.
    *
    * @default - the account's default EBS encryption key; volumes are always encrypted
    * @see https://karpenter.sh/docs/concepts/nodeclasses/#specblockdevicemappings
@@ -266,8 +267,6 @@ const BUDGET_NODES = /^((100|[0-9]{1,2})%|[0-9]+)$/;
 const CRON_FIELD = /^([*?]|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,([*?]|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
 const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
 
-/** Pools by name in each app, to refuse two pools that would share a name (and so a taint and a flavor). */
-const POOLS = new WeakMap<IConstruct, Map<string, KarpenterPool>>();
 
 /**
  * What every node pool of this library does: a Karpenter `EC2NodeClass` and one or two `NodePool`s, nodes
@@ -308,7 +307,8 @@ export abstract class KarpenterPool extends Construct {
       ? { ...props.costTags, [schema.teamKey]: tenancy.team }
       : props.costTags;
     const problems = [...sharedProblems(props, strategy, schema, name, tags), ...spec.problems];
-    const pools = POOLS.get(this.node.root) ?? new Map<string, KarpenterPool>();
+    // Pool names are taints, labels and flavor names: two pools of one app must not share one.
+    const pools = registryOf(this).pools;
     const clash = pools.get(name);
     if (clash) {
       problems.push(`name ("${name}") is already the name of the pool at ${clash.node.path}; pool names are node labels, taints ` +
@@ -322,8 +322,6 @@ export abstract class KarpenterPool extends Construct {
       }
     }
     throwIfProblems(this, `invalid ${this.constructor.name} properties`, problems);
-    pools.set(name, this);
-    POOLS.set(this.node.root, pools);
 
     if (spec.ami.version === 'latest') {
       K8sWarnings.add(this, 'ami-latest',
@@ -382,6 +380,7 @@ export abstract class KarpenterPool extends Construct {
         this.capacity = [{ capacityType: CapacityType.ON_DEMAND, nodePoolName: name }];
         break;
     }
+    registerPool(this);
   }
 
   /** Whether the pool buys `capacityType`. */

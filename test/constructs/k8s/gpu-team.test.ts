@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
-import { TAGS, newChart, objectOf } from './helpers';
+import { CLUSTER, TAGS, newChart, objectOf } from './helpers';
 import { ManifestValidator } from './manifest-validator';
-import { GpuTeam, PodSecurityLevel, type GpuTeamProps } from '../../../constructs';
+import { GpuNodePool, GpuTeam, PodSecurityLevel, PoolTenancy, type GpuTeamProps } from '../../../constructs';
 
 const { team: _team, ...PLATFORM_TAGS } = TAGS;
 const BASE: GpuTeamProps = { name: 'fraud', costTags: PLATFORM_TAGS, maxGpus: 8 };
@@ -113,7 +113,7 @@ test('role lets the team run jobs and read Kueue workloads', () => {
   ]));
 });
 
-test('every manifest is valid against the Kubernetes 1.28 schemas', () => {
+test('every manifest is valid against the Kubernetes 1.30 schemas', () => {
   const { chart } = team();
   expect(new ManifestValidator().validateAll(Testing.synth(chart))).toEqual([]);
 });
@@ -178,5 +178,47 @@ describe('validation', () => {
   test('cost tag value that cannot be a label', () => {
     expect(() => team({ costTags: { ...PLATFORM_TAGS, project: 'Fraud Scoring' } }))
       .toThrow(/Test\/Fraud: .*costTags: tag "project" value "Fraud Scoring" cannot be a Kubernetes label value/);
+  });
+});
+
+describe('pool tenancy admission', () => {
+  const pools = (chart: any) => {
+    const base = { ...CLUSTER, instanceFamilies: ['g6'], instanceSizes: ['xlarge', '2xlarge'], gpuLimit: 4 };
+    new GpuNodePool(chart, 'Own', { ...base, name: 'fraud-training', tenancy: PoolTenancy.dedicated('fraud'), costTags: TAGS });
+    new GpuNodePool(chart, 'Others', { ...base, name: 'recsys-training', tenancy: PoolTenancy.dedicated('recsys'), costTags: { ...TAGS, team: 'recsys' } });
+    new GpuNodePool(chart, 'Shared', { ...base, name: 'shared', tenancy: PoolTenancy.shared(), costTags: { ...TAGS, team: 'ml-platform' } });
+  };
+  const allowed = (chart: any) => Object.entries(objectOf(chart, 'Namespace').metadata.labels)
+    .filter(([k]) => k.startsWith('pool.mlops-stack.io/')).map(([k, v]) => `${k}=${v}`);
+  const EXPECTED = ['pool.mlops-stack.io/fraud-training=allowed', 'pool.mlops-stack.io/shared=allowed'];
+
+  test('the namespace lists the team\'s own and the shared pools, not other teams\' (pools first)', () => {
+    const chart = newChart();
+    pools(chart);
+    new GpuTeam(chart, 'Fraud', BASE);
+    expect(allowed(chart)).toEqual(EXPECTED);
+  });
+
+  test('the same when the team comes first', () => {
+    const chart = newChart();
+    new GpuTeam(chart, 'Fraud', BASE);
+    pools(chart);
+    expect(allowed(chart)).toEqual(EXPECTED);
+  });
+
+  test('one ValidatingAdmissionPolicy and binding per app, bound to team namespaces', () => {
+    const chart = newChart();
+    new GpuTeam(chart, 'Fraud', BASE);
+    new GpuTeam(chart, 'Recsys', { ...BASE, name: 'recsys' });
+    const objects = Testing.synth(chart);
+    expect(objects.filter(o => o.kind === 'ValidatingAdmissionPolicy').map(o => o.metadata.name)).toEqual(['mlops-stack-pool-tenancy']);
+    const binding = objectOf(chart, 'ValidatingAdmissionPolicyBinding');
+    expect(binding.spec).toEqual({
+      policyName: 'mlops-stack-pool-tenancy',
+      validationActions: ['Deny'],
+      matchResources: { namespaceSelector: { matchLabels: { 'mlops-stack.io/team-namespace': 'true' } } },
+    });
+    expect(objectOf(chart, 'ValidatingAdmissionPolicy').spec.matchConstraints.resourceRules)
+      .toEqual([{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }]);
   });
 });

@@ -103,7 +103,7 @@ describe('GpuWorkload.requestGpus', () => {
     expect(objectOf(chart, 'Deployment').metadata.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
   });
 
-  test('manifests are valid against the Kubernetes 1.28 schemas', () => {
+  test('manifests are valid against the Kubernetes 1.30 schemas', () => {
     const { chart } = job({});
     const { chart: served } = deployment({});
     const validator = new ManifestValidator();

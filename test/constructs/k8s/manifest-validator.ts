@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../../harness/validators';
 
 /** Kubernetes release whose schemas core kinds are checked against: the oldest the charts support. */
-export const KUBERNETES_VERSION = '1.28.0';
+export const KUBERNETES_VERSION = '1.30.0';
 const K8S_SCHEMA_BASE = 'https://kubernetes.io/api/';
 const OBJECT_META = `${K8S_SCHEMA_BASE}_definitions.json#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
 
