@@ -95,3 +95,21 @@ test('the cluster name handed to the charts is the name CloudFormation gives the
   const gpu = stacks.find(s => s.stackName === 'MlopsGpuCluster') as GpuClusterStack;
   Template.fromStack(gpu).hasResourceProperties('AWS::EKS::Cluster', { Name: gpu.gpuCluster.clusterName });
 });
+
+describe('GPU cluster charts', () => {
+  const manifests = () => {
+    const gpu = stacks.find(s => s.stackName === 'MlopsGpuCluster')!;
+    return Template.fromStack(gpu).findResources('Custom::AWSCDK-EKS-KubernetesResource') as Record<string, { DependsOn?: string[]; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+  };
+
+  test('team namespaces are applied in a retained manifest of their own, with a pinned logical ID', () => {
+    const namespaces = manifests().GpuClusterGpuTeamsNamespaces308A9B18;
+    expect([namespaces?.DeletionPolicy, namespaces?.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+  });
+
+  test('CloudFormation applies the namespaces, then the team objects, then the queues in them', () => {
+    const all = manifests();
+    expect(all.GpuClusterGpuTeams1E9EAF2E.DependsOn).toContain('GpuClusterGpuTeamsNamespaces308A9B18');
+    expect(all.GpuClusterGpuQueuesDCBC4815.DependsOn).toContain('GpuClusterGpuTeams1E9EAF2E');
+  });
+});
