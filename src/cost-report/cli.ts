@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { createWriteStream } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -7,7 +8,7 @@ import { TagSchema } from '../tags';
 import { DEFAULT_ANOMALY_OPTIONS, fromCostAnomalyDetection, type AnomalyOptions } from './anomaly';
 import { addDays, dayOf, parseDay } from './dates';
 import { CostReportError } from './errors';
-import { COST_METRICS, DEFAULT_COST_METRIC, readAnomalyFindings, readCallerAccount, readCostExplorer, readRecordingManifest, type ReadProgress } from './explorer';
+import { COST_METRICS, DEFAULT_COST_METRIC, fileError, readAnomalyFindings, readCallerAccount, readCostExplorer, readRecordingManifest, type ReadProgress } from './explorer';
 import { UNTAGGED, type AwsAnomalyFinding, type CostDataset, type CostReport } from './model';
 import { csvLines } from './render/csv';
 import { renderHtml } from './render/html';
@@ -23,8 +24,16 @@ export const EXIT = {
   ANOMALY: 1,
   /** Bad command line. */
   USAGE: 2,
-  /** Costs could not be read (credentials, permissions, Cost Explorer errors). */
+  /**
+   * Costs could not be read: credentials, permissions, Cost Explorer errors, or a recording, cache file or answer
+   * that is malformed (truncated, empty, `null`, a repeated day, team and service, an amount that is not a
+   * decimal string).
+   */
   READ_FAILED: 3,
+  /** The report, the recording (`--record`) or the cache could not be written (missing directory, no permission, disk full). */
+  WRITE_FAILED: 4,
+  /** An internal error: a bug, reported with its message (the stack trace with MLOPS_COST_REPORT_DEBUG=1). */
+  INTERNAL: 70,
 } as const;
 
 /** Report formats. */
@@ -65,7 +74,8 @@ Data
   --end YYYY-MM-DD          day after the last one, exclusive (default: today, UTC)
   --tag-key KEY             tag to group by (default: ${TagSchema.DEFAULT.teamKey}, the tag schema's team key)
   --metric NAME             ${COST_METRICS.join(' | ')} (default: ${DEFAULT_COST_METRIC})
-  --sample                  use the bundled sample data set: no AWS access needed
+  --sample                  use the bundled sample data set: no AWS access needed (--start and
+                            --end pick days within its year, 2025-11-01 to 2026-11-01)
   --record DIR              save every raw Cost Explorer response in DIR
   --replay DIR              read responses saved by --record (offline, nothing billed)
   --cache-dir DIR           cache of closed months, per AWS account (default: .cache/cost-report)
@@ -89,13 +99,22 @@ Anomalies (defaults in brackets)
 
 Output
   --format md|csv|json|html report format (default: md)
-  --output FILE             write the report to FILE (default: stdout)
+  -o, --output FILE         write the report to FILE (default: stdout)
   --fail-on-anomaly         exit ${EXIT.ANOMALY} when an anomaly ends in the last --recent-days days
   --recent-days N           window of --fail-on-anomaly (default: 7)
-  --quiet                   no progress on stderr
-  --help
+  -q, --quiet               no progress on stderr
+  --version                 print the version
+  -h, --help                print this help
 
-Exit codes: ${EXIT.OK} ok, ${EXIT.ANOMALY} anomaly (with --fail-on-anomaly), ${EXIT.USAGE} bad options, ${EXIT.READ_FAILED} costs could not be read.
+Exit codes
+  ${EXIT.OK}   ok
+  ${EXIT.ANOMALY}   an anomaly ends in the last --recent-days days (only with --fail-on-anomaly)
+  ${EXIT.USAGE}   bad command line
+  ${EXIT.READ_FAILED}   costs could not be read: credentials, permissions, Cost Explorer errors, or a
+      recording, cache file or answer that is malformed (the message names the file or request)
+  ${EXIT.WRITE_FAILED}   the report (--output), the recording (--record) or the cache could not be
+      written: missing directory, no permission, disk full
+  ${EXIT.INTERNAL}  internal error (a bug; MLOPS_COST_REPORT_DEBUG=1 prints the stack trace)
 `;
 
 /**
@@ -132,6 +151,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         'monitor-team': { type: 'string', multiple: true },
         'quiet': { type: 'boolean', short: 'q' },
         'help': { type: 'boolean', short: 'h' },
+        'version': { type: 'boolean' },
         ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map(k => [k, { type: 'string' as const }])),
       },
     }).values as Record<string, string | boolean | string[] | undefined>;
@@ -141,6 +161,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   if (args.help) {
     io.stdout.write(USAGE);
+    return EXIT.OK;
+  }
+  if (args.version) {
+    io.stdout.write(`mlops-cost-report ${packageVersion()}\n`);
     return EXIT.OK;
   }
 
@@ -157,7 +181,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         ratePerSecond: opts.rate,
         sleep: io.sleep,
       });
-      awsAnomalies = fromCostAnomalyDetection(findings.pages, { monitorTeams: opts.monitorTeams });
+      try {
+        awsAnomalies = fromCostAnomalyDetection(findings.pages, { monitorTeams: opts.monitorTeams });
+      } catch (err) {
+        throw new CostReportError('malformed-response', (err as Error).message);
+      }
       dataset = { ...dataset, apiCalls: dataset.apiCalls + findings.requests };
       if (!args.quiet) {
         io.stderr.write(`Cost Anomaly Detection: ${findings.requests} request(s), USD ${(findings.requests / 100).toFixed(2)}; ${awsAnomalies.length} finding(s).\n`);
@@ -173,14 +201,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (err) {
     if (err instanceof CostReportError) {
       io.stderr.write(`mlops-cost-report: ${err.message}\n`);
-      return err.code === 'bad-option' ? EXIT.USAGE : EXIT.READ_FAILED;
+      return err.code === 'bad-option' ? EXIT.USAGE : err.code === 'output-failed' ? EXIT.WRITE_FAILED : EXIT.READ_FAILED;
     }
     if (err instanceof Error && err.name === 'MlopsStackError') {
       // Option checks of the anomaly detector.
       io.stderr.write(`mlops-cost-report: ${err.message}\n`);
       return EXIT.USAGE;
     }
-    throw err;
+    const debug = io.env.MLOPS_COST_REPORT_DEBUG;
+    const detail = err instanceof Error ? (debug ? err.stack : err.message) : String(err);
+    io.stderr.write(`mlops-cost-report: internal error: ${detail}\nThis is a bug; please report it with the command line` +
+      `${debug ? '' : ' (MLOPS_COST_REPORT_DEBUG=1 prints the stack trace)'}.\n`);
+    return EXIT.INTERNAL;
   }
 }
 
@@ -248,7 +280,7 @@ function parseOptions(args: Record<string, string | boolean | string[] | undefin
 
 async function loadDataset(args: Record<string, string | boolean | string[] | undefined>, opts: ParsedOptions, io: CliIo): Promise<CostDataset> {
   if (args.sample) {
-    return sampleDataset();
+    return sampleSlice(args);
   }
   const replay = args.replay as string | undefined;
   const manifest = replay ? await readRecordingManifest(replay) : undefined;
@@ -329,14 +361,60 @@ async function writeReport(report: CostReport, format: ParsedOptions['format'], 
     }
     return;
   }
-  const file = createWriteStream(output, 'utf8');
-  const failed = new Promise<never>((_, reject) => file.once('error', reject));
-  for (const c of batched(chunks)) {
-    if (!file.write(c)) {
-      await Promise.race([new Promise(resolve => file.once('drain', () => resolve(undefined))), failed]);
+  // Opened, written and closed with awaited calls: a missing directory, a read-only file or a full disk fails
+  // the run with a message instead of leaving no file behind an exit code of 0.
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(output, 'w');
+  } catch (err) {
+    throw fileError(err, `could not open --output ${output}`);
+  }
+  try {
+    for (const c of batched(chunks)) {
+      await handle.write(c);
+    }
+    await handle.sync().catch(err => {
+      // Character devices and some file systems cannot fsync; only a real write failure counts.
+      if (!['EINVAL', 'ENOTSUP', 'EROFS'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    });
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    throw fileError(err, `could not write --output ${output}`);
+  }
+  try {
+    await handle.close();
+  } catch (err) {
+    throw fileError(err, `could not write --output ${output}`);
+  }
+}
+
+/** The sample data set, cut to --start/--end when given (days within the sample's year). */
+function sampleSlice(args: Record<string, string | boolean | string[] | undefined>): CostDataset {
+  const sample = sampleDataset();
+  if (args.start === undefined && args.end === undefined) {
+    return sample;
+  }
+  const start = args.start !== undefined ? parseDay('--start', args.start as string) : sample.query.start;
+  const end = args.end !== undefined ? parseDay('--end', args.end as string) : sample.query.end;
+  if (start < sample.query.start || end > sample.query.end || start >= end) {
+    throw new CostReportError('bad-option', `--sample covers ${sample.query.start} to ${sample.query.end} (--end exclusive); ` +
+      `--start ${start} --end ${end} must be a non-empty range within it`);
+  }
+  return { ...sample, query: { ...sample.query, start, end }, rows: sample.rows.filter(r => r.day >= start && r.day < end) };
+}
+
+/** The version in the package's package.json (two folders up from src/, three from lib/src/). */
+function packageVersion(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    const file = path.join(__dirname, rel);
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'mlops-stack' && pkg.version) {
+        return pkg.version;
+      }
     }
   }
-  await Promise.race([new Promise<void>(resolve => file.end(() => resolve())), failed]);
+  return 'unknown';
 }
 
 /** Joins small chunks into writes of about 64 KiB: one write per CSV line is slow. */
@@ -378,7 +456,8 @@ if (require.main === module) {
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })
     .then(code => { process.exitCode = code; })
     .catch(err => {
-      process.stderr.write(`mlops-cost-report: unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exitCode = 70;
+      // main() turns every error into a message; this only runs if writing that message failed.
+      process.stderr.write(`mlops-cost-report: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = EXIT.INTERNAL;
     });
 }

@@ -13,9 +13,11 @@ export type CostReportErrorCode =
   | 'request-changed'
   | 'throttled'
   | 'malformed-response'
+  | 'duplicate-row'
   | 'mixed-currencies'
   | 'replay-missing'
-  | 'aws-error';
+  | 'aws-error'
+  | 'output-failed';
 
 /**
  * An error of the cost report (reading Cost Explorer, parsing, options), with a stable {@link code}.

@@ -16,8 +16,20 @@ export interface Amount {
   readonly units: bigint;
 }
 
-/** The team value of spend that carries no team tag (Cost Explorer's `team$`). Shown, never dropped. */
-export const UNTAGGED = '(untagged)';
+/**
+ * The team key of spend that carries no team tag: the empty value, as in Cost Explorer's `team$`. Shown as
+ * {@link UNTAGGED_LABEL}, never dropped. It is keyed apart from every tag value, so a tag whose value is
+ * literally `(untagged)` stays a team of its own and is never summed into the untagged row.
+ */
+export const UNTAGGED = '';
+
+/** How the untagged row is shown in every output. */
+export const UNTAGGED_LABEL = '(untagged)';
+
+/** The display name of a team key: the tag value, or {@link UNTAGGED_LABEL} for the untagged row. */
+export function teamLabel(team: string): string {
+  return team === UNTAGGED ? UNTAGGED_LABEL : team;
+}
 
 /**
  * One day of one service's spend for one team: the grain of the report (and of the CSV).
@@ -25,7 +37,7 @@ export const UNTAGGED = '(untagged)';
 export interface CostRow {
   /** UTC day, `YYYY-MM-DD`. */
   readonly day: string;
-  /** Team tag value, or {@link UNTAGGED}. */
+  /** Team tag value, or {@link UNTAGGED} (the empty string). */
   readonly team: string;
   /** AWS service as Cost Explorer names it (`Amazon Elastic Compute Cloud - Compute`). */
   readonly service: string;

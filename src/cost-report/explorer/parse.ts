@@ -2,7 +2,7 @@ import type { GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer
 import { parseAmount } from '../amount';
 import { isDay } from '../dates';
 import { CostReportError } from '../errors';
-import { UNTAGGED, type CostRow } from '../model';
+import { UNTAGGED, teamLabel, type CostRow } from '../model';
 
 /** The parts of a `GetCostAndUsage` answer the parser reads (an SDK output, or the same JSON replayed). */
 export type CostAndUsagePage = Pick<GetCostAndUsageCommandOutput, 'ResultsByTime' | 'GroupDefinitions' | 'NextPageToken'>;
@@ -15,6 +15,38 @@ export interface PageOrigin {
   readonly windowEnd: string;
   /** 1-based page number within the window. */
   readonly page: number;
+  /**
+   * What was read: the recording or cache file, or the request, named in every error about the page.
+   *
+   * @default - the page number and window
+   */
+  readonly source?: string;
+}
+
+/** How an origin is named in error messages. */
+export function describeOrigin(origin: PageOrigin): string {
+  return origin.source ?? `page ${origin.page} of ${origin.windowStart}..${origin.windowEnd}`;
+}
+
+/**
+ * Checks the outer shape of one answer before anything reads it: an object whose `ResultsByTime` is a list
+ * and whose `NextPageToken`, when present, is a string. A truncated or empty file, `null` or a list where the
+ * answer should be fail here, naming the file or request.
+ */
+export function checkPageShape(page: unknown, origin: PageOrigin): CostAndUsagePage {
+  const where = describeOrigin(origin);
+  if (page === null || typeof page !== 'object' || Array.isArray(page)) {
+    throw malformed(`${where} is ${page === null ? 'null' : Array.isArray(page) ? 'a list' : `a ${typeof page}`}, not a GetCostAndUsage answer (an object with a ResultsByTime list)`);
+  }
+  const results = (page as CostAndUsagePage).ResultsByTime;
+  if (!Array.isArray(results)) {
+    throw malformed(`${where} has ${results === undefined ? 'no ResultsByTime' : `a ResultsByTime that is ${results === null ? 'null' : `a ${typeof results}`}`}; expected a list`);
+  }
+  const token = (page as CostAndUsagePage).NextPageToken;
+  if (token !== undefined && token !== null && typeof token !== 'string') {
+    throw malformed(`${where} has a NextPageToken that is a ${typeof token}; expected a string`);
+  }
+  return page as CostAndUsagePage;
 }
 
 /**
@@ -22,7 +54,9 @@ export interface PageOrigin {
  * can be collected as soon as {@link addPage} returns, so memory is one page plus the rows.
  *
  * Tag values come back as `team$fraud`; `team$` is spend without the tag and becomes the {@link UNTAGGED} row.
- * Days marked `Estimated` give provisional rows. Rows in a second currency are an error, never summed.
+ * Days marked `Estimated` give provisional rows. Rows in a second currency are an error, never summed. The
+ * same day, team and service arriving twice (a repeated page or day) is an error that names them, never a
+ * silent sum; a day that continues on the next page with other groups is normal.
  */
 export class CostRowCollector {
   /** Every row so far, in the order Cost Explorer returned them. */
@@ -32,6 +66,11 @@ export class CostRowCollector {
   private readonly prefix: string;
   // One string per distinct day, team and service: a million rows share a few hundred strings.
   private readonly strings = new Map<string, string>();
+  // Small integer ids of teams and services, for the duplicate check's numeric keys.
+  private readonly ids = new Map<string, number>();
+  // Keys seen in the current window; windows never share a day, so the set is cleared between them.
+  private seen = new Map<number, string>();
+  private seenWindow = '';
 
   /**
    * @param tagKey the tag key the requests grouped by
@@ -47,23 +86,37 @@ export class CostRowCollector {
   }
 
   /** Parse one page and keep its rows. Returns the number of rows added. */
-  public addPage(page: CostAndUsagePage, origin: PageOrigin): number {
-    const where = `page ${origin.page} of ${origin.windowStart}..${origin.windowEnd}`;
-    if (!page || typeof page !== 'object' || !Array.isArray(page.ResultsByTime)) {
-      throw malformed(`${where} has no ResultsByTime list`);
+  public addPage(raw: CostAndUsagePage, origin: PageOrigin): number {
+    const page = checkPageShape(raw, origin);
+    const where = describeOrigin(origin);
+    if (this.seenWindow !== origin.windowStart) {
+      this.seen = new Map();
+      this.seenWindow = origin.windowStart;
     }
+    const windowStartMs = Date.parse(`${origin.windowStart}T00:00:00Z`);
     const [tagIndex, serviceIndex] = this.keyIndexes(page, where);
     let added = 0;
-    for (const result of page.ResultsByTime) {
-      const day = result?.TimePeriod?.Start;
+    for (const result of page.ResultsByTime!) {
+      if (result === null || typeof result !== 'object') {
+        throw malformed(`${where} has a result that is ${JSON.stringify(result)}; expected an object`);
+      }
+      const day = result.TimePeriod?.Start;
       if (typeof day !== 'string' || !isDay(day)) {
         throw malformed(`${where} has a result whose TimePeriod.Start is ${JSON.stringify(day)}; expected a YYYY-MM-DD day`);
       }
       if (day < origin.windowStart || day >= origin.windowEnd) {
         throw malformed(`${where} has a result for ${day}, outside the requested window`);
       }
+      if (result.Estimated !== undefined && typeof result.Estimated !== 'boolean') {
+        throw malformed(`${where}, ${day}: Estimated is ${JSON.stringify(result.Estimated)}; expected true or false`);
+      }
       const estimated = result.Estimated === true;
-      for (const group of result.Groups ?? []) {
+      const groups = result.Groups ?? [];
+      if (!Array.isArray(groups)) {
+        throw malformed(`${where}, ${day}: Groups is ${JSON.stringify(groups)}; expected a list`);
+      }
+      const dayOffset = Math.round((Date.parse(`${day}T00:00:00Z`) - windowStartMs) / 86_400_000);
+      for (const group of groups) {
         const keys = group?.Keys;
         if (!Array.isArray(keys) || keys.length !== 2) {
           throw malformed(`${where}, ${day}: a group has keys ${JSON.stringify(keys)}; expected [${this.prefix}<value>, <service>]`);
@@ -72,20 +125,35 @@ export class CostRowCollector {
         if (typeof tag !== 'string' || !tag.startsWith(this.prefix)) {
           throw malformed(`${where}, ${day}: group key ${JSON.stringify(tag)} does not start with "${this.prefix}"; was the request grouped by tag "${this.tagKey}"?`);
         }
+        const serviceKey = keys[serviceIndex];
+        if (typeof serviceKey !== 'string') {
+          throw malformed(`${where}, ${day}: service key ${JSON.stringify(serviceKey)} is not a string`);
+        }
         const metric = group.Metrics?.[this.metric];
-        if (!metric || typeof metric.Amount !== 'string') {
+        if (!metric || metric.Amount === undefined) {
           throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: no ${this.metric} amount; was the request made with another metric?`);
+        }
+        if (typeof metric.Amount !== 'string') {
+          throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount is ${JSON.stringify(metric.Amount)}, a ${metric.Amount === null ? 'null' : typeof metric.Amount}; Cost Explorer sends a decimal string such as "12.34"`);
         }
         let amount;
         try {
           amount = parseAmount(metric.Amount);
         } catch {
-          throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} amount ${JSON.stringify(metric.Amount)} is not a decimal number`);
+          throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount ${JSON.stringify(metric.Amount)} is not a decimal string such as "12.34"`);
         }
         const team = tag.length === this.prefix.length ? UNTAGGED : tag.slice(this.prefix.length);
-        const service = String(keys[serviceIndex]);
+        const service = serviceKey;
+        const key = (dayOffset * 2 ** 20 + this.id(tag)) * 2 ** 20 + this.id(`\u0000${service}`);
+        const first = this.seen.get(key);
+        if (first !== undefined) {
+          throw new CostReportError('duplicate-row',
+            `${where} repeats ${day}, team ${JSON.stringify(teamLabel(team))}, service ${JSON.stringify(service)}, already read from ${first}: ` +
+            'a repeated page or day, which would be counted twice. Record or fetch the window again (for a cache file, delete it or run with --no-cache).');
+        }
+        this.seen.set(key, where);
         if (amount.units !== 0n) {
-          this.checkCurrency(metric.Unit, `${day}, ${team}, ${service}`);
+          this.checkCurrency(metric.Unit, `${day}, ${teamLabel(team)}, ${service}`);
         }
         this.rows.push({ day: this.intern(day), team: this.intern(team), service: this.intern(service), amount, estimated });
         added++;
@@ -94,13 +162,28 @@ export class CostRowCollector {
     return added;
   }
 
+  private id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.ids.size;
+      if (id >= 2 ** 20) {
+        throw malformed(`more than ${2 ** 20} distinct team and service values`);
+      }
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+
   private keyIndexes(page: CostAndUsagePage, where: string): [number, number] {
     const defs = page.GroupDefinitions;
-    if (!defs || defs.length === 0) {
+    if (defs === undefined || defs === null || (Array.isArray(defs) && defs.length === 0)) {
       return [0, 1];
     }
-    const tagIndex = defs.findIndex(d => d.Type === 'TAG');
-    const serviceIndex = defs.findIndex(d => d.Type === 'DIMENSION' && d.Key === 'SERVICE');
+    if (!Array.isArray(defs)) {
+      throw malformed(`${where} has GroupDefinitions ${JSON.stringify(defs)}; expected a list`);
+    }
+    const tagIndex = defs.findIndex(d => d?.Type === 'TAG');
+    const serviceIndex = defs.findIndex(d => d?.Type === 'DIMENSION' && d?.Key === 'SERVICE');
     if (defs.length !== 2 || tagIndex < 0 || serviceIndex < 0) {
       throw malformed(`${where} is grouped by ${JSON.stringify(defs)}; expected a TAG and the SERVICE dimension`);
     }

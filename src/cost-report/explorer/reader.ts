@@ -8,7 +8,7 @@ import { addDays, dayOf, monthWindows, parseDay, type DayWindow } from '../dates
 import { CostReportError } from '../errors';
 import type { CostDataset } from '../model';
 import { explainCostExplorerError } from './errors';
-import { CostRowCollector, type CostAndUsagePage } from './parse';
+import { CostRowCollector, checkPageShape, type CostAndUsagePage } from './parse';
 import { COST_METRICS, DEFAULT_COST_METRIC, costAndUsageRequest } from './request';
 import { RateLimiter, backoffMs, isRetryable, realSleep, type Sleep } from './throttle';
 
@@ -203,8 +203,11 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
   let replayedWindows = 0;
 
   if (options.recordDir) {
-    await fs.mkdir(options.recordDir, { recursive: true });
-    await fs.writeFile(path.join(options.recordDir, MANIFEST), JSON.stringify({ format: RECORDING_FORMAT, start, end, tagKey, metric }, null, 2) + '\n');
+    const recordDir = options.recordDir;
+    await writing(`the recording directory ${recordDir}`, async () => {
+      await fs.mkdir(recordDir, { recursive: true });
+      await fs.writeFile(path.join(recordDir, MANIFEST), JSON.stringify({ format: RECORDING_FORMAT, start, end, tagKey, metric }, null, 2) + '\n');
+    });
   }
   if (options.replayDir) {
     await checkManifest(options.replayDir, { start, end, tagKey, metric });
@@ -231,7 +234,7 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
     const cacheFile = options.cacheDir && !options.replayDir
       ? path.join(options.cacheDir, `${cacheKey(window, tagKey, metric, options.endpoint, options.cacheScope ?? 'default')}.ndjson`)
       : undefined;
-    let source: AsyncIterable<CostAndUsagePage>;
+    let source: AsyncIterable<SourcedPage>;
     let kind: PageSourceKind;
     if (options.replayDir) {
       source = replayPages(options.replayDir, window);
@@ -247,18 +250,25 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
     }
 
     const closed = window.end <= addDays(dayOf(now()), -settleDays);
-    const cacheWriter = kind === 'aws' && cacheFile && closed ? await NdjsonWriter.open(cacheFile) : undefined;
+    const cacheWriter = kind === 'aws' && cacheFile && closed
+      ? await writing(`the cache directory ${path.dirname(cacheFile)} (run with --no-cache to skip it)`, () => NdjsonWriter.open(cacheFile))
+      : undefined;
     let anyEstimated = false;
     let page = 0;
     try {
-      for await (const raw of source) {
+      for await (const sourced of source) {
         page++;
+        const origin = { windowStart: window.start, windowEnd: window.end, page, source: sourced.source };
+        const raw = checkPageShape(sourced.page, origin);
         if (options.recordDir) {
-          await writeRecordedPage(options.recordDir, window, page, raw);
+          const recordDir = options.recordDir;
+          await writing(`the recording directory ${recordDir}`, () => writeRecordedPage(recordDir, window, page, raw));
         }
-        anyEstimated ||= (raw.ResultsByTime ?? []).some(r => r?.Estimated === true);
-        await cacheWriter?.write(raw);
-        collector.addPage(raw, { windowStart: window.start, windowEnd: window.end, page });
+        collector.addPage(raw, origin);
+        anyEstimated ||= raw.ResultsByTime!.some(r => r?.Estimated === true);
+        if (cacheWriter) {
+          await writing(`the cache file ${cacheFile} (run with --no-cache to skip the cache)`, () => cacheWriter.write(raw));
+        }
         pages++;
         options.onProgress?.({
           window: i + 1,
@@ -277,7 +287,7 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
     }
     if (cacheWriter) {
       // A day still marked Estimated will change: never let it be served from the cache.
-      await (anyEstimated ? cacheWriter.discard() : cacheWriter.commit());
+      await writing(`the cache file ${cacheFile} (run with --no-cache to skip the cache)`, () => (anyEstimated ? cacheWriter.discard() : cacheWriter.commit()));
     }
   }
 
@@ -295,17 +305,19 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
 async function* livePages(
   window: DayWindow, tagKey: string, metric: string,
   send: (input: GetCostAndUsageCommandInput, window: DayWindow, page: number) => Promise<CostAndUsagePage>,
-): AsyncGenerator<CostAndUsagePage> {
+): AsyncGenerator<SourcedPage> {
   let token: string | undefined;
   let page = 0;
   const seen = new Set<string>();
   do {
     page++;
     const response = await send(costAndUsageRequest(window, tagKey, metric, token), window, page);
+    const source = `the GetCostAndUsage answer for ${window.start}..${window.end}, page ${page}`;
+    const checked = checkPageShape(response, { windowStart: window.start, windowEnd: window.end, page, source });
     // The whole answer (DimensionValueAttributes included) is what --record saves; only the SDK's metadata goes.
-    const { $metadata: _metadata, ...answer } = response as CostAndUsagePage & { $metadata?: unknown };
-    yield answer;
-    token = response.NextPageToken || undefined;
+    const { $metadata: _metadata, ...answer } = checked as CostAndUsagePage & { $metadata?: unknown };
+    yield { page: answer, source };
+    token = checked.NextPageToken || undefined;
     if (token !== undefined) {
       // A server that hands back a token it already gave would otherwise loop (and bill) forever.
       if (seen.has(token)) {
@@ -331,14 +343,74 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** Pages of a cache file, one JSON document per line, read line by line. */
-async function* ndjsonPages(file: string): AsyncGenerator<CostAndUsagePage> {
+async function* ndjsonPages(file: string): AsyncGenerator<SourcedPage> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  let pages = 0;
   for await (const line of lines) {
+    n++;
     if (line.trim().length > 0) {
-      yield JSON.parse(line) as CostAndUsagePage;
+      const source = `the cache file ${file}, line ${n}`;
+      pages++;
+      yield { page: parseJson(line, source, 'delete the file or run with --no-cache, and it is fetched again'), source };
     }
   }
+  if (pages === 0) {
+    throw new CostReportError('malformed-response', `the cache file ${file} is empty: delete it or run with --no-cache, and the month is fetched again`);
+  }
 }
+
+/** One page and what it was read from, for error messages. */
+interface SourcedPage {
+  readonly page: CostAndUsagePage;
+  /** The file or request the page came from. */
+  readonly source: string;
+}
+
+/** `JSON.parse`, or an error naming what was read and how it is broken. */
+function parseJson(text: string, source: string, fix: string): CostAndUsagePage {
+  if (text.trim().length === 0) {
+    throw new CostReportError('malformed-response', `${source} is empty: ${fix}`);
+  }
+  try {
+    return JSON.parse(text) as CostAndUsagePage;
+  } catch (err) {
+    throw new CostReportError('malformed-response', `${source} is not valid JSON (${(err as Error).message}; truncated?): ${fix}`);
+  }
+}
+
+/**
+ * Runs a file-system write; a failure (missing or read-only directory, a path under a file, a full disk)
+ * becomes an `output-failed` error naming what was written and why.
+ */
+async function writing<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    throw fileError(err, `could not write ${what}`);
+  }
+}
+
+/** A file-system error as a {@link CostReportError} with its reason in words. */
+export function fileError(err: unknown, what: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string') {
+    return err;
+  }
+  const reason = FILE_ERRORS[e.code] ?? e.message;
+  return new CostReportError('output-failed', `${what}: ${reason} (${e.code})`);
+}
+
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'the directory does not exist',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'it is a directory',
+};
 
 /** Writes a cache file under a temporary name; only a complete, final window is renamed into place. */
 class NdjsonWriter {
@@ -380,7 +452,7 @@ async function writeRecordedPage(dir: string, window: DayWindow, page: number, r
 }
 
 /** Replayed pages of one window: page 1, then the next page for as long as the last one had a token. */
-async function* replayPages(dir: string, window: DayWindow): AsyncGenerator<CostAndUsagePage> {
+async function* replayPages(dir: string, window: DayWindow): AsyncGenerator<SourcedPage> {
   for (let page = 1; ; page++) {
     const file = path.join(windowDir(dir, window), pageFile(page));
     let text: string;
@@ -391,8 +463,10 @@ async function* replayPages(dir: string, window: DayWindow): AsyncGenerator<Cost
         `the recording in ${dir} has no page ${page} for ${window.start}..${window.end} (${path.relative(dir, file)}); ` +
         'record again with --record over the same range, tag key and metric');
     }
-    const raw = JSON.parse(text) as CostAndUsagePage;
-    yield raw;
+    const source = `the recorded page ${file}`;
+    const raw = checkPageShape(parseJson(text, source, 'record again with --record'),
+      { windowStart: window.start, windowEnd: window.end, page, source });
+    yield { page: raw, source };
     if (!raw.NextPageToken) {
       return;
     }
@@ -416,6 +490,13 @@ export async function readRecordingManifest(dir: string): Promise<RecordingManif
     manifest = JSON.parse(await fs.readFile(path.join(dir, MANIFEST), 'utf8'));
   } catch {
     throw new CostReportError('replay-missing', `${path.join(dir, MANIFEST)} is missing or not JSON: is ${dir} a directory written by --record?`);
+  }
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    throw new CostReportError('replay-missing', `${path.join(dir, MANIFEST)} is ${JSON.stringify(manifest)}, not a recording manifest: is ${dir} a directory written by --record?`);
+  }
+  const problems = (['start', 'end', 'tagKey', 'metric'] as const).filter(k => typeof manifest[k] !== 'string' || (manifest[k] as string).length === 0);
+  if (manifest.format === RECORDING_FORMAT && problems.length > 0) {
+    throw new CostReportError('replay-missing', `${path.join(dir, MANIFEST)} lacks ${problems.join(', ')}: record again with --record`);
   }
   if (manifest.format !== RECORDING_FORMAT) {
     throw new CostReportError('replay-missing', `${path.join(dir, MANIFEST)} has format ${JSON.stringify(manifest.format)}; expected "${RECORDING_FORMAT}"`);

@@ -1,5 +1,5 @@
 import { formatAmountExact } from '../amount';
-import type { CostReport } from '../model';
+import { teamLabel, type CostReport } from '../model';
 
 /** The CSV header: one row per day × team × service. */
 export const CSV_COLUMNS = ['day', 'team', 'service', 'amount', 'currency', 'provisional'] as const;
@@ -17,7 +17,7 @@ export function* csvLines(report: Pick<CostReport, 'rows' | 'currency'>): Genera
   yield CSV_COLUMNS.join(',') + '\r\n';
   const currency = field(report.currency);
   for (const r of report.rows) {
-    yield `${r.day},${field(r.team)},${field(r.service)},${formatAmountExact(r.amount)},${currency},${r.estimated}\r\n`;
+    yield `${r.day},${field(teamLabel(r.team))},${field(r.service)},${formatAmountExact(r.amount)},${currency},${r.estimated}\r\n`;
   }
 }
 

@@ -1,7 +1,7 @@
 import { amountToNumber } from '../amount';
 import { compareWithAws } from '../anomaly/aws-findings';
 import { teamCents, type CentsAllocation } from '../display';
-import { type Amount, type Anomaly, type CostReport, type TeamTotal, UNTAGGED } from '../model';
+import { type Amount, type Anomaly, type CostReport, type TeamTotal, UNTAGGED, teamLabel } from '../model';
 import { describeDays, groupedCents, money, percent, signedMoney } from './format';
 
 /**
@@ -192,12 +192,12 @@ function shareChart(report: CostReport, cents: CentsAllocation, ids: IdMaker): s
     const w = Math.max(0, (t.share / maxShare) * barWidth);
     const isUntagged = t.team === UNTAGGED;
     parts.push(`<g class="share${isUntagged ? ' untagged' : ''}" data-team="${esc(t.team)}">`,
-      `<text class="label" x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${esc(t.team)}</text>`,
-      `<rect class="share-bar" x="${labelWidth}" y="${y + 3}" width="${fmt(Math.max(w, 1))}" height="${rowHeight - 6}" fill="${isUntagged ? UNTAGGED_COLOUR : TAGGED_COLOUR}" rx="2"><title>${esc(t.team)}: ${groupedCents(cents.parts[i])} ${esc(report.currency)} (${percent(t.share * 100)})</title></rect>`,
+      `<text class="label" x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${esc(teamLabel(t.team))}</text>`,
+      `<rect class="share-bar" x="${labelWidth}" y="${y + 3}" width="${fmt(Math.max(w, 1))}" height="${rowHeight - 6}" fill="${isUntagged ? UNTAGGED_COLOUR : TAGGED_COLOUR}" rx="2"><title>${esc(teamLabel(t.team))}: ${groupedCents(cents.parts[i])} ${esc(report.currency)} (${percent(t.share * 100)})</title></rect>`,
       `<text x="${fmt(labelWidth + w + 6)}" y="${y + 16}">${groupedCents(cents.parts[i])} · ${percent(t.share * 100)}</text>`,
       '</g>');
   });
-  const desc = report.teams.map((t, i) => `${t.team} ${groupedCents(cents.parts[i])} ${report.currency} (${percent(t.share * 100)})`).join('; ');
+  const desc = report.teams.map((t, i) => `${teamLabel(t.team)} ${groupedCents(cents.parts[i])} ${report.currency} (${percent(t.share * 100)})`).join('; ');
   return `<figure><svg class="share-chart" role="img" aria-labelledby="${titleId} ${descId}" viewBox="0 0 ${CHART_WIDTH} ${height}" width="${CHART_WIDTH}" height="${height}">`
     + `<title id="${titleId}">Share of the total by team, largest first</title><desc id="${descId}">${esc(desc)}</desc>${parts.join('')}</svg>`
     + `<figcaption class="note">Each bar is the team's share of ${groupedCents(cents.total)} ${esc(report.currency)}; the untagged row (spend that carries no <code>${esc(report.query.tagKey)}</code> tag) is in vermillion.</figcaption></figure>`;
@@ -251,7 +251,7 @@ function anomalyTable(report: CostReport): string {
   const cur = esc(report.currency);
   const rows = [...report.anomalies]
     .sort((a, b) => unitsDescending(a.impact, b.impact) || a.start.localeCompare(b.start))
-    .map(a => `<tr class="anomaly-row${a.team === UNTAGGED ? ' untagged' : ''}"><td>${esc(a.team)}</td><td>${a.kind === 'drift' ? 'drift (month to date)' : 'daily'}</td>`
+    .map(a => `<tr class="anomaly-row${a.team === UNTAGGED ? ' untagged' : ''}"><td>${esc(teamLabel(a.team))}</td><td>${a.kind === 'drift' ? 'drift (month to date)' : 'daily'}</td>`
       + `<td class="days">${esc(a.start === a.end ? a.start : `${a.start} to ${a.end}`)}</td><td class="num">${signedMoney(a.impact)}</td>`
       + `<td class="num">${signedPct(a.impactPercent)}</td><td class="num">${a.maxScore.toFixed(1)}</td>`
       + `<td>${a.drivers.map(d => `${esc(d.service)} <span class="num">${signedMoney(d.impact)}</span>`).join('<br>')}</td></tr>`);
@@ -270,7 +270,7 @@ function awsTable(report: CostReport): string {
   const body = rows.map(({ ours, aws }) => {
     const agreement = ours && aws ? 'both' : ours ? 'this report only' : 'AWS only';
     const oursCells = ours
-      ? `<td>${esc(ours.team)}</td><td class="days">${days(ours.start, ours.end)}</td><td class="num">${signedMoney(ours.impact)}</td>`
+      ? `<td>${esc(teamLabel(ours.team))}</td><td class="days">${days(ours.start, ours.end)}</td><td class="num">${signedMoney(ours.impact)}</td>`
       : '<td></td><td></td><td></td>';
     const awsCells = aws
       ? `<td>${esc(aws.team ?? aws.dimension ?? '')}</td><td class="days">${days(aws.start, aws.end)}${aws.ongoing ? ' (open)' : ''}</td>`
@@ -295,7 +295,7 @@ function projectionTable(report: CostReport): string {
     .map(p => {
       const base = amountToNumber(p.baselineMonth);
       const change = base > 0 ? signedPct((100 * (amountToNumber(p.projectedMonth) - base)) / base) : 'new';
-      return `<tr${p.team === UNTAGGED ? ' class="untagged"' : ''}><td>${esc(p.team)}</td><td class="num">${money(p.monthToDate)}</td>`
+      return `<tr${p.team === UNTAGGED ? ' class="untagged"' : ''}><td>${esc(teamLabel(p.team))}</td><td class="num">${money(p.monthToDate)}</td>`
         + `<td class="num">${money(p.projectedMonth)}</td><td class="num">${money(p.baselineMonth)}</td><td class="num">${change}</td></tr>`;
     });
   return `<table class="projections"><caption class="note">${esc(report.projections[0].month)}, in ${cur}: the rest of the month projected at each weekday's recent median; the baseline is the same number of days just before the month.</caption>`
@@ -404,7 +404,7 @@ function dailyChart(report: CostReport, team: TeamTotal, daily: DailyByService, 
     if (v > dayTotals[peak]) peak = d;
   });
   const desc = n === 0 ? 'No days in the period.'
-    : `${team.team}: ${money(team.total)} ${cur} over ${n} days, by service: ${team.services.slice(0, 5).map(s => `${s.service} ${money(s.total)}`).join(', ')}`
+    : `${teamLabel(team.team)}: ${money(team.total)} ${cur} over ${n} days, by service: ${team.services.slice(0, 5).map(s => `${s.service} ${money(s.total)}`).join(', ')}`
       + `${team.services.length > 5 ? ` and ${team.services.length - 5} more` : ''}. Highest day ${report.days[peak]} at ${money({ units: dayTotals[peak] })}. `
       + (teamAnomalies.length === 0 ? 'No anomalies.' : `${teamAnomalies.length} anomal${teamAnomalies.length === 1 ? 'y' : 'ies'}: ${teamAnomalies.map(a => anomalyLabel(a, cur)).join('; ')}.`);
   const headingId = ids.next('team');
@@ -413,9 +413,9 @@ function dailyChart(report: CostReport, team: TeamTotal, daily: DailyByService, 
   if (provisionalMarks.length > 0) legend.push('<li class="provisional-key">provisional</li>');
 
   return `<article class="team-chart${team.team === UNTAGGED ? ' untagged' : ''}" aria-labelledby="${headingId}">`
-    + `<h3 id="${headingId}">${esc(team.team)} <span class="note">${money(team.total)} ${esc(cur)} · ${percent(team.share * 100)}</span></h3>`
+    + `<h3 id="${headingId}">${esc(teamLabel(team.team))} <span class="note">${money(team.total)} ${esc(cur)} · ${percent(team.share * 100)}</span></h3>`
     + `<figure><svg class="daily-chart" data-team="${esc(team.team)}" role="img" aria-labelledby="${titleId} ${descId}" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" width="${CHART_WIDTH}" height="${CHART_HEIGHT}">`
-    + `<title id="${titleId}">Daily cost of ${esc(team.team)}, stacked by service</title><desc id="${descId}">${esc(desc)}</desc>`
+    + `<title id="${titleId}">Daily cost of ${esc(teamLabel(team.team))}, stacked by service</title><desc id="${descId}">${esc(desc)}</desc>`
     + `<defs><pattern id="${hatchId}" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="2" height="5" fill="rgba(255,255,255,.7)"/></pattern></defs>`
     + `<g class="grid">${grid}</g>${monthAxis(report.days, plot)}`
     + `<g class="anomalies">${anomalyMarks.join('')}</g><g class="bars">${paths.join('')}</g>`
@@ -442,7 +442,7 @@ function monthlyTable(
   const head = series.map(s => `<th scope="col" class="num">${esc(s)}</th>`).join('');
   const body = months.map((m, i) => `<tr><th scope="row">${m}</th>${sums[i].map(u => `<td class="num">${money({ units: u })}</td>`).join('')}`
     + `<td class="num">${money({ units: sums[i].reduce((a, b) => a + b, 0n) })}</td></tr>`).join('');
-  return `<details><summary>Monthly figures for ${esc(team.team)} (${esc(report.currency)})</summary><table><thead><tr><th scope="col">Month</th>${head}<th scope="col" class="num">Total</th></tr></thead><tbody>${body}</tbody></table></details>`;
+  return `<details><summary>Monthly figures for ${esc(teamLabel(team.team))} (${esc(report.currency)})</summary><table><thead><tr><th scope="col">Month</th>${head}<th scope="col" class="num">Total</th></tr></thead><tbody>${body}</tbody></table></details>`;
 }
 
 /** Month labels on the x axis (or weekly ones for short periods). */

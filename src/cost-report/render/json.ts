@@ -1,6 +1,6 @@
 import { amountToCents, formatAmountExact, formatCents } from '../amount';
 import { teamCents } from '../display';
-import { UNTAGGED, type Amount, type CostReport } from '../model';
+import { UNTAGGED, teamLabel, type Amount, type CostReport } from '../model';
 
 /** Version of the JSON document; bumped on any incompatible change to `cost-report.schema.json`. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -40,14 +40,14 @@ export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Gene
     provisionalDays: report.provisionalDays,
     total: { amount: formatAmountExact(report.total), display: formatCents(cents.total) },
     teams: report.teams.map((t, i) => ({
-      team: t.team,
+      team: teamLabel(t.team),
       untagged: t.team === UNTAGGED,
       total: { amount: formatAmountExact(t.total), display: formatCents(cents.parts[i]) },
       share: t.share,
       services: t.services.map(s => ({ service: s.service, amount: formatAmountExact(s.total) })),
     })),
     anomalies: report.anomalies.map(a => ({
-      team: a.team,
+      team: teamLabel(a.team),
       kind: a.kind,
       start: a.start,
       end: a.end,
@@ -78,7 +78,7 @@ export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Gene
       })),
     } : {}),
     projections: report.projections.map(p => ({
-      team: p.team,
+      team: teamLabel(p.team),
       month: p.month,
       monthToDate: money(p.monthToDate),
       projectedMonth: money(p.projectedMonth),
@@ -93,7 +93,7 @@ export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Gene
   yield text.slice(0, -2) + ',\n  "rows": [';
   let first = true;
   for (const r of report.rows) {
-    yield `${first ? '\n' : ',\n'}    ${JSON.stringify({ day: r.day, team: r.team, service: r.service, amount: formatAmountExact(r.amount), provisional: r.estimated })}`;
+    yield `${first ? '\n' : ',\n'}    ${JSON.stringify({ day: r.day, team: teamLabel(r.team), service: r.service, amount: formatAmountExact(r.amount), provisional: r.estimated, ...(r.team === UNTAGGED ? { untagged: true } : {}) })}`;
     first = false;
   }
   yield `${first ? '' : '\n  '}]\n}\n`;

@@ -1,7 +1,7 @@
 import { sumAmounts } from '../amount';
 import { compareWithAws } from '../anomaly';
 import { teamCents } from '../display';
-import { UNTAGGED, type Amount, type CostReport } from '../model';
+import { UNTAGGED, UNTAGGED_LABEL, teamLabel, type Amount, type CostReport } from '../model';
 import { topMovers } from '../report';
 import { describeDays, groupedCents, money, percent, signedMoney } from './format';
 
@@ -61,7 +61,7 @@ export function renderMarkdown(report: CostReport, options: MarkdownOptions = {}
   out.push('', `| Team | ${cur} | Share | Largest service |`, '|---|--:|--:|---|');
   const shown = report.teams.slice(0, maxTeams);
   shown.forEach((t, i) => {
-    const name = t.team === UNTAGGED ? `_${UNTAGGED}_` : cell(t.team);
+    const name = t.team === UNTAGGED ? `_${UNTAGGED_LABEL}_` : cell(t.team);
     out.push(`| ${name} | ${groupedCents(cents.parts[i])} | ${percent(t.share * 100)} | ${cell(t.services[0]?.service ?? '')} |`);
   });
   if (report.teams.length > maxTeams) {
@@ -78,7 +78,7 @@ export function renderMarkdown(report: CostReport, options: MarkdownOptions = {}
       `| Team | Last ${moverDays} days | Previous ${moverDays} days | Change |`, '|---|--:|--:|--:|');
     for (const m of movers) {
       const pct = m.changePercent === undefined ? 'new' : `${m.changePercent >= 0 ? '+' : ''}${percent(m.changePercent)}`;
-      out.push(`| ${cell(m.team)} | ${money(m.recent)} | ${money(m.previous)} | ${signedMoney(m.change)} (${pct}) |`);
+      out.push(`| ${team(m.team)} | ${money(m.recent)} | ${money(m.previous)} | ${signedMoney(m.change)} (${pct}) |`);
     }
   }
 
@@ -94,7 +94,7 @@ export function renderMarkdown(report: CostReport, options: MarkdownOptions = {}
       const p = provisional.has(a.end) ? ' *(p)*' : '';
       const drivers = a.drivers.map(d => `${cell(d.service)} ${signedMoney(d.impact)}`).join(', ');
       const pct = Number.isFinite(a.impactPercent) ? `${a.impactPercent >= 0 ? '+' : ''}${percent(a.impactPercent)}` : 'new';
-      out.push(`| ${cell(a.team)} | ${days}${p} | ${a.kind} | ${signedMoney(a.impact)} | ${pct} | ${drivers} |`);
+      out.push(`| ${team(a.team)} | ${days}${p} | ${a.kind} | ${signedMoney(a.impact)} | ${pct} | ${drivers} |`);
     }
     if (report.anomalies.length > maxAnomalies) {
       out.push('', `_${report.anomalies.length - maxAnomalies} more in the full report (--format html, json or csv)._`);
@@ -123,7 +123,7 @@ export function renderMarkdown(report: CostReport, options: MarkdownOptions = {}
     const ranked = [...report.projections].sort((a, b) => byUnitsDesc(a.projectedMonth, b.projectedMonth));
     out.push('', `#### Month-end projection, ${month}`, '', '| Team | Month to date | Projected month | Baseline |', '|---|--:|--:|--:|');
     for (const p of ranked.slice(0, maxTeams)) {
-      out.push(`| ${p.team === UNTAGGED ? `_${UNTAGGED}_` : cell(p.team)} | ${money(p.monthToDate)} | ${money(p.projectedMonth)} | ${money(p.baselineMonth)} |`);
+      out.push(`| ${p.team === UNTAGGED ? `_${UNTAGGED_LABEL}_` : cell(p.team)} | ${money(p.monthToDate)} | ${money(p.projectedMonth)} | ${money(p.baselineMonth)} |`);
     }
     if (ranked.length > maxTeams) {
       const rest = ranked.slice(maxTeams);
@@ -139,7 +139,15 @@ function byUnitsDesc(a: Amount, b: Amount): number {
   return a.units > b.units ? -1 : a.units < b.units ? 1 : 0;
 }
 
-/** Escape what would break a table cell or start markup. */
+/**
+ * Escape what would break a table cell or start markup on GitHub: pipes, emphasis (`*`, `_`, `~`), code
+ * (backticks), links and HTML, and `$`, which starts a math expression.
+ */
 function cell(text: string): string {
-  return text.replace(/[\\|`*_[\]<>]/g, c => `\\${c}`).replace(/\r?\n/g, ' ');
+  return text.replace(/[\\|`*_~$[\]<>]/g, c => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+/** A team name for a cell: the untagged row in italics, a tag value escaped (so a tag spelled `(untagged)` differs). */
+function team(name: string): string {
+  return name === UNTAGGED ? `_${UNTAGGED_LABEL}_` : cell(teamLabel(name));
 }

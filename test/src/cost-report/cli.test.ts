@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CostExplorerClient, GetAnomaliesCommand, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
@@ -270,4 +270,94 @@ test('runs from a fresh clone with ts-node --transpile-only, no build needed', (
   expect(res.stderr).toBe('');
   expect(res.status).toBe(0);
   expect(res.stdout).toMatch(/^### Cost by team/);
+});
+
+describe('--output failures exit 4 with a message, in every format', () => {
+  test.each(['md', 'csv', 'json', 'html'])('%s into a missing directory', async format => {
+    const file = path.join(tmp, 'missing', 'report.out');
+    const r = await run('--sample', '--quiet', '--format', format, '-o', file);
+    expect(r.code).toBe(EXIT.WRITE_FAILED);
+    expect(r.stderr).toMatch(new RegExp(`could not open --output ${file.replace(/[.]/g, '\\.')}: the directory does not exist \\(ENOENT\\)`));
+  });
+
+  test('a path under a regular file (ENOTDIR)', async () => {
+    const file = path.join(tmp, 'plain');
+    writeFileSync(file, 'x');
+    const r = await run('--sample', '--quiet', '-o', path.join(file, 'x.md'));
+    expect(r.code).toBe(EXIT.WRITE_FAILED);
+    expect(r.stderr).toMatch(/a part of the path is a file, not a directory \(ENOTDIR\)/);
+  });
+
+  test.each(['md', 'csv'])('%s onto a full disk (/dev/full)', async format => {
+    const r = await run('--sample', '--quiet', '--format', format, '-o', '/dev/full');
+    expect(r.code).toBe(EXIT.WRITE_FAILED);
+    expect(r.stderr).toMatch(/could not write --output \/dev\/full: no space left on the device \(ENOSPC\)/);
+  });
+
+  test('--record into a path under a regular file exits 4 before any request', async () => {
+    const file = path.join(tmp, 'plain');
+    writeFileSync(file, 'x');
+    const r = await run('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--record', path.join(file, 'rec'));
+    expect(r.code).toBe(EXIT.WRITE_FAILED);
+    expect(r.stderr).toMatch(/could not write the recording directory/);
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
+  });
+});
+
+describe('--sample and --start/--end', () => {
+  test('days within the sample year are honoured', async () => {
+    const r = await run('--sample', '--quiet', '--start', '2026-01-01', '--end', '2026-02-01', '--format', 'csv');
+    expect(r.code).toBe(EXIT.OK);
+    const days = new Set(r.stdout.trim().split('\r\n').slice(1).map(l => l.slice(0, 10)));
+    expect([...days].sort()[0]).toBe('2026-01-01');
+    expect([...days].sort().at(-1)).toBe('2026-01-31');
+    expect(days.size).toBe(31);
+  });
+
+  test.each([
+    [['--start', '2026-02-31'], /--start \("2026-02-31"\) must be a UTC day/],
+    [['--end', 'soon'], /--end \("soon"\) must be a UTC day/],
+    [['--start', '2024-01-01'], /--sample covers 2025-11-01 to 2026-11-01/],
+    [['--start', '2026-03-01', '--end', '2026-02-01'], /--sample covers .* must be a non-empty range within it/],
+  ])('%p is rejected (exit 2)', async (argv, message) => {
+    const r = await run('--sample', ...argv);
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('--version and --help', () => {
+  test('--version prints the package version', async () => {
+    const r = await run('--version');
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.stdout).toBe(`mlops-cost-report ${JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).version}\n`);
+  });
+
+  test('--help lists -o and every exit code the CLI returns', async () => {
+    const r = await run('--help');
+    expect(r.stdout).toMatch(/-o, --output FILE/);
+    for (const code of Object.values(EXIT)) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
+    }
+  });
+
+  test('the README lists every exit code the CLI returns', () => {
+    const readme = readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
+    const line = readme.split('\n').find(l => l.includes('**Exit codes**'))!;
+    expect(line).toBeDefined();
+    const section = readme.slice(readme.indexOf(line), readme.indexOf('\n\n', readme.indexOf(line)));
+    for (const code of Object.values(EXIT)) {
+      expect(section).toMatch(new RegExp(`\\b${code} `));
+    }
+  });
+});
+
+test('an internal error is one line with no stack trace (exit 70)', async () => {
+  ce.on(GetCostAndUsageCommand).callsFake(() => {
+    throw new TypeError('boom');
+  });
+  const r = await run('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache');
+  expect(r.code).toBe(EXIT.INTERNAL);
+  expect(r.stderr).toMatch(/internal error: boom\nThis is a bug/);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
 });

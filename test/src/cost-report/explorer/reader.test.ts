@@ -134,7 +134,7 @@ describe('parsing', () => {
     ['no ResultsByTime', { $metadata: {} }, /no ResultsByTime/],
     ['a day that is not a day', { $metadata: {}, ResultsByTime: [{ TimePeriod: { Start: '2026-13-01' } }] }, /TimePeriod.Start is "2026-13-01"/],
     ['a day outside the window', page({ '2026-02-01': [] }), /2026-02-01, outside the requested window/],
-    ['a non-decimal amount', page({ '2026-01-01': [['a', 's', '1e3']] }), /amount "1e3" is not a decimal/],
+    ['a non-decimal amount', page({ '2026-01-01': [['a', 's', '1e3']] }), /Amount "1e3" is not a decimal string/],
     ['another metric', page({ '2026-01-01': [['a', 's', '1']] }, { metric: 'UnblendedCost' }), /no NetAmortizedCost amount/],
     ['another tag key', page({ '2026-01-01': [['a', 's', '1']] }, { tagKey: 'owner' }), /is grouped by .*owner|does not start with "team\$"/],
     ['a missing currency', { $metadata: {}, ResultsByTime: [{ TimePeriod: { Start: '2026-01-01' }, Groups: [{ Keys: ['team$a', 's'], Metrics: { NetAmortizedCost: { Amount: '2' } } }] }] }, /no currency unit/],

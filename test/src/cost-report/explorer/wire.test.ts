@@ -146,3 +146,47 @@ test('with the cache on, the CLI asks STS for the account over HTTP and serves t
     rmSync(cacheDir, { recursive: true, force: true });
   }
 });
+
+describe('malformed answers over HTTP end with exit 3 and name the request', () => {
+  // Each case uses a range of its own: moto pairs each new request body with the next queued result.
+  async function cli(start: string, end: string) {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['--start', start, '--end', end, '--endpoint', endpoint, '--no-cache', '--quiet'], {
+      stdout: { write: (s: string) => { stdout += s; } },
+      stderr: { write: (s: string) => { stderr += s; } },
+      env: process.env,
+      now: () => new Date('2026-02-04T00:00:00Z'),
+    });
+    return { code, stdout, stderr };
+  }
+  const strip = ({ $metadata: _m, ...rest }: { $metadata: unknown }) => rest;
+  const group = (amount: unknown) => ({ Keys: ['team$fraud', 'Amazon EC2'], Metrics: { NetAmortizedCost: { Amount: amount, Unit: 'USD' } } });
+
+  test.each([
+    ['2025-06-01', 'ResultsByTime that is not a list', { ResultsByTime: { day: 1 } }, /page 1 has a ResultsByTime that is a object; expected a list/],
+    ['2025-06-03', 'an Amount that is not a decimal string', { ResultsByTime: [{ TimePeriod: { Start: '2025-06-03' }, Estimated: false, Groups: [group('12,50')] }] }, /Amount "12,50" is not a decimal string/],
+    ['2025-06-05', 'an Estimated that is not a boolean', { ResultsByTime: [{ TimePeriod: { Start: '2025-06-05' }, Estimated: 'false', Groups: [group('1')] }] }, /Estimated is "false"; expected true or false/],
+  ])('%s: %s', async (start, _what, result, message) => {
+    await queue([result]);
+    const end = new Date(Date.parse(`${start}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const r = await cli(start, end);
+    expect(r.code).toBe(EXIT.READ_FAILED);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain(`the GetCostAndUsage answer for ${start}..${end}`);
+  });
+
+  test('a repeated page is an error naming the day, team and service, not a doubled total', async () => {
+    const p = strip(page({ '2025-07-01': [['fraud', 'Amazon EC2', '5']] }));
+    await queue([{ ...p, NextPageToken: 'again' }, p]);
+    const r = await cli('2025-07-01', '2025-07-02');
+    expect(r.code).toBe(EXIT.READ_FAILED);
+    expect(r.stderr).toMatch(/page 2 repeats 2025-07-01, team "fraud", service "Amazon EC2", already read from .* page 1/);
+  });
+
+  test('a tag value spelled "(untagged)" is not summed into the untagged row', async () => {
+    await queue([strip(page({ '2025-07-03': [['(untagged)', 'Amazon EC2', '5'], ['', 'Amazon EC2', '3']] }))]);
+    const { dataset } = await readCostExplorer({ start: '2025-07-03', end: '2025-07-04', endpoint, now: () => new Date('2026-02-04T00:00:00Z') });
+    expect(buildReport(dataset).teams.map(t => [t.team, formatAmountExact(t.total)])).toEqual([['(untagged)', '5'], [UNTAGGED, '3']]);
+  });
+});

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAmount } from '../../../../src/cost-report/amount';
-import { UNTAGGED, type CostReport } from '../../../../src/cost-report/model';
+import { UNTAGGED, UNTAGGED_LABEL, type CostReport } from '../../../../src/cost-report/model';
 import { JSON_SCHEMA_ID, renderJson } from '../../../../src/cost-report/render/json';
 import { buildReport } from '../../../../src/cost-report/report';
 import { dataset } from '../fixtures';
@@ -84,7 +84,7 @@ describe('renderJson', () => {
     expect(doc.total).toEqual({ amount: '1.512', display: '1.51' });
     const cents = doc.teams.map((t: { total: { display: string } }) => Math.round(Number(t.total.display) * 100));
     expect(cents.reduce((a: number, b: number) => a + b, 0)).toBe(151);
-    expect(doc.teams.find((t: { untagged: boolean }) => t.untagged)).toMatchObject({ team: UNTAGGED, total: { amount: '0.004' } });
+    expect(doc.teams.find((t: { untagged: boolean }) => t.untagged)).toMatchObject({ team: UNTAGGED_LABEL, total: { amount: '0.004' } });
   });
 
   test('rows carry the provisional flag; a percentage against nothing is null', () => {
