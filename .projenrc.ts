@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { DependencyType, javascript, typescript, JsonFile } from 'projen';
 
 /**
@@ -11,18 +12,25 @@ import { DependencyType, javascript, typescript, JsonFile } from 'projen';
  * - jest 29 and eslint-import-resolver-typescript 3.6.3: see the note after the project definition.
  * - cfn-lint and moto (Python) are pinned in test/tools/requirements.txt, installed into .venv by
  *   test/tools/python-tools.sh.
+ * - @sparticuz/chromium 153: an npm package that ships a headless Chromium, so the HTML report's browser test
+ *   needs no system browser (npm's playwright and puppeteer download theirs from hosts CI cannot reach).
  */
 const CDK_VERSION = '2.276.0';
 const CONSTRUCTS_VERSION = '10.8.1';
+const CDK_NAG_VERSION = '3.0.2';
+const REPOSITORY = 'https://github.com/mlops-stack/mlops-stack.git';
 
 const project = new typescript.TypeScriptProject({
   name: 'mlops-stack',
   description: 'Infrastructure-as-code constructs for an MLOps stack on AWS: GPU compute on EKS with Karpenter and Kueue, a model registry, and per-team cost attribution with a Cost Explorer report.',
   license: 'Apache-2.0',
   copyrightOwner: 'mlops-stack contributors',
+  repository: REPOSITORY,
+  keywords: ['awscdk', 'cdk8s', 'mlops', 'karpenter', 'kueue', 'sagemaker'],
   defaultReleaseBranch: 'main',
   projenrcTs: true,
-  // .projenrc.ts is type-checked with everything else by `npm test`; running it needs no extra tsconfig.
+  // .projenrc.ts is type-checked with everything else by `npm test` (tsconfig.json includes it); running it
+  // needs no extra tsconfig.
   projenrcTsOptions: {
     runner: typescript.TypeScriptRunner.tsNode({ tsconfig: 'tsconfig.json', typeCheck: false }),
     // projen always writes a tsconfig for its rc file; keep it out of the top level (the runner above uses
@@ -49,10 +57,10 @@ const project = new typescript.TypeScriptProject({
   // The cost report's CLI; `npm run report` runs it from source without a build.
   bin: { 'mlops-cost-report': 'lib/src/cost-report/cli.js' },
   tsconfig: {
-    // The build config emits only what ships; tsconfig.json (below) covers every folder for editors,
-    // type-checking, jest and eslint.
+    // The build config emits only what ships (the examples too, so they run from the installed package);
+    // tsconfig.json (below) covers every folder for editors, type-checking, jest and eslint.
     fileName: 'tsconfig.build.json',
-    include: ['src/**/*.ts', 'constructs/**/*.ts'],
+    include: ['src/**/*.ts', 'constructs/**/*.ts', 'examples/**/*.ts'],
     compilerOptions: {
       rootDir: '.',
       outDir: 'lib',
@@ -73,7 +81,8 @@ const project = new typescript.TypeScriptProject({
     },
   },
 
-  peerDeps: [`aws-cdk-lib@^${CDK_VERSION}`, `constructs@^${CONSTRUCTS_VERSION}`],
+  // cdk-nag is an optional peer: only the shipped example (lib/examples/platform/main.js) loads it.
+  peerDeps: [`aws-cdk-lib@^${CDK_VERSION}`, `constructs@^${CONSTRUCTS_VERSION}`, `cdk-nag@^${CDK_NAG_VERSION}`],
   deps: [
     'cdk8s@^2.70.106',
     'cdk8s-plus-28@^2.5.6',
@@ -88,7 +97,6 @@ const project = new typescript.TypeScriptProject({
   ],
   devDeps: [
     'aws-cdk@2.1148.1',
-    'cdk-nag@^3.0.2',
     'aws-sdk-client-mock@^4.1.0',
     'cdk8s-cli@^2.207.60',
     'ts-node@^10.9.2',
@@ -96,6 +104,7 @@ const project = new typescript.TypeScriptProject({
     'ajv-formats@^3.0.1',
     'yaml@^2.9.1',
     'playwright-core@^1.65.1',
+    '@sparticuz/chromium@^153.0.0',
     'eslint-plugin-jest@^28',
     // ts-jest requires jest-util at run time but declares it an optional peer; with jest 29 npm no longer hoists
     // a copy to the top level by chance.
@@ -111,6 +120,13 @@ const project = new typescript.TypeScriptProject({
     jestConfig: {
       collectCoverage: false,
       setupFiles: ['<rootDir>/test/setup.ts'],
+      // Fails any test that reads a file outside the repository (a clone has nothing beside it), and gives the
+      // run a temporary directory of its own and an empty AWS config.
+      setupFilesAfterEnv: ['<rootDir>/test/harness/no-outside-reads.ts'],
+      globalSetup: '<rootDir>/test/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+      // jest's transform cache, inside the repository like every other file a test process touches.
+      cacheDirectory: '<rootDir>/node_modules/.cache/jest',
       testPathIgnorePatterns: ['/node_modules/', '/lib/', '/cdk.out/'],
       // Each synth of an EKS stack takes a few seconds; two workers match the 2-core CI machine.
       maxWorkers: 2,
@@ -136,15 +152,16 @@ const project = new typescript.TypeScriptProject({
   gitignore: ['cdk.out/', '.venv/', '.cache/', '*.tsbuildinfo', 'test/bench/blueprints/node_modules/', 'report-out/'],
 });
 
-// npm pack ships lib/ (JavaScript and .d.ts of src and constructs), README and LICENSE, nothing else.
-for (const pattern of ['/constructs/', '/examples/', '/cdk.out/', '/.venv/', '/.ci/', '/cdk.json', '/lib/examples/', '/lib/test/',
+// npm pack ships lib/ (JavaScript and .d.ts of src, constructs and examples, and the report's JSON schema), the
+// examples' TypeScript source, README and LICENSE; test/package/tarball.test.ts checks the list.
+for (const pattern of ['/constructs/', '/cdk.out/', '/.venv/', '/.ci/', '/cdk.json', '/lib/test/', '/dist/',
   // The cost report's cache and output hold billing data: never publish them.
   '/.cache/', '/report-out/']) {
   project.addPackageIgnore(pattern);
 }
 // Only our own test files; projen's defaults also scan src/ for tests.
 project.tryFindObjectFile('package.json')!.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
-project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'constructs/**/*.ts', 'examples/**/*.ts', 'test/**/*.ts']);
+project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'constructs/**/*.ts', 'examples/**/*.ts', 'test/**/*.ts', '.projenrc.ts']);
 
 // jest 30 and eslint-import-resolver-typescript 4 depend on unrs-resolver, whose per-platform optional
 // bindings the registry mirror CI uses does not serve for every platform: the lock file then misses them and
@@ -152,17 +169,38 @@ project.tsconfigDev.file.addOverride('include', ['src/**/*.ts', 'constructs/**/*
 // Added after construction because projen's eslint component adds the resolver unpinned.
 project.deps.addDependency('eslint-import-resolver-typescript@3.6.3', DependencyType.BUILD);
 
-// `mlops-stack` is the whole library (constructs need aws-cdk-lib); `mlops-stack/runtime` is the run-time
-// part alone (tag schema, cost report), for tools that run without aws-cdk-lib installed.
+// Entry points: `mlops-stack` is the whole library (constructs need aws-cdk-lib); `mlops-stack/k8s` the cdk8s
+// charts and the tag schema, which load no aws-cdk-lib; `mlops-stack/runtime` the run-time part alone (tag schema,
+// cost report), for tools that run without aws-cdk-lib; and the JSON Schema of the cost report's JSON output.
+// typesVersions gives the same subpaths to TypeScript projects whose moduleResolution ignores `exports` (node10,
+// the aws-cdk app template's).
+const ENTRY_POINTS: Record<string, string> = {
+  '.': 'lib/constructs/index',
+  './k8s': 'lib/constructs/k8s/index',
+  './runtime': 'lib/src/index',
+};
+const REPORT_SCHEMA = 'lib/src/cost-report/render/cost-report.schema.json';
 project.package.addField('exports', {
-  '.': { types: './lib/constructs/index.d.ts', default: './lib/constructs/index.js' },
-  './runtime': { types: './lib/src/index.d.ts', default: './lib/src/index.js' },
+  ...Object.fromEntries(Object.entries(ENTRY_POINTS).map(([subpath, file]) => [subpath, { types: `./${file}.d.ts`, default: `./${file}.js` }])),
+  './cost-report.schema.json': `./${REPORT_SCHEMA}`,
   './package.json': './package.json',
 });
+project.package.addField('typesVersions', {
+  '*': Object.fromEntries(Object.entries(ENTRY_POINTS).filter(([subpath]) => subpath !== '.').map(([subpath, file]) => [subpath.slice(2), [`${file}.d.ts`]])),
+});
 project.addPackageIgnore('*.tsbuildinfo');
+project.package.addField('peerDependenciesMeta', { 'cdk-nag': { optional: true } });
 
 // The JSON Schema of the cost report's JSON output ships next to the compiled renderer.
-project.postCompileTask.exec('cp src/cost-report/render/cost-report.schema.json lib/src/cost-report/render/');
+project.postCompileTask.exec(`cp src/cost-report/render/cost-report.schema.json ${path.posix.dirname(REPORT_SCHEMA)}/`);
+// `npm run package` builds what it packs from a clean lib/, so the tarball never misses the schema nor carries
+// the output of a deleted source file.
+project.packageTask.reset();
+project.packageTask.exec('rm -rf lib dist/js');
+project.packageTask.spawn(project.compileTask);
+project.packageTask.spawn(project.postCompileTask);
+project.packageTask.exec('mkdir -p dist/js');
+project.packageTask.exec('npm pack --pack-destination dist/js');
 
 setupLayoutRules(project);
 setupTestTask(project);
@@ -173,6 +211,8 @@ project.synth();
 /** Lint rules that encode the architecture and keep tests honest. */
 function setupLayoutRules(p: typescript.TypeScriptProject) {
   const eslint = p.eslint!;
+  // tsconfig.json includes .projenrc.ts (so `npm test` type-checks it): it needs no "default project".
+  eslint.file.addOverride('parserOptions.projectService', true);
   // src/ is what runs at run time and what both sides share: it must never pull in synth-time code.
   eslint.addOverride({
     files: ['src/**/*.ts'],

@@ -1,21 +1,40 @@
 #!/usr/bin/env bash
-# Regenerates the typed CRD classes in this folder from the upstream CRDs in ../shared/crds (beside the repo).
-# Run from the repository root:  bash constructs/k8s/imports/regenerate.sh
-# The generated .ts files are committed and never edited by hand. An optional argument writes them to another
-# folder instead (the tests use it to check that the committed files are up to date).
+# Regenerates what this folder holds from the upstream CRD files listed in crd-sources.json:
+#   - schemas/*.json: the CRD schemas (served versions, no descriptions) the tests validate manifests against;
+#   - *.ts: the typed classes `cdk8s import` writes (KServe: a typed subset, see kserve-subset.mjs).
+# Both are committed and never edited by hand. Run from anywhere, given the folder of upstream CRD YAML:
+#   bash constructs/k8s/imports/regenerate.sh <upstream-crd-folder> [out-folder]
+# The tests, which have no upstream files, check the committed classes against the committed schemas instead:
+#   bash constructs/k8s/imports/regenerate.sh --from-schemas <out-folder>
+# writes the typed classes generated from schemas/*.json (identical code, no doc comments) into <out-folder>.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
-crds="${MLOPS_SHARED_CRDS:-$root/../shared/crds}"
-out="${1:-$here}"
-if [ ! -d "$crds" ]; then
-  echo "regenerate: CRD folder not found at $crds; set MLOPS_SHARED_CRDS to the folder holding the upstream CRD YAML" >&2
-  exit 1
-fi
+usage="usage: regenerate.sh <upstream-crd-folder> [out-folder] | regenerate.sh --from-schemas <out-folder>"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export CDK8S_CHECK_UPGRADE=false
 cdk8s="$root/node_modules/.bin/cdk8s"
+
+if [ "${1:-}" = "--from-schemas" ]; then
+  [ $# -eq 2 ] || { echo "$usage" >&2; exit 2; }
+  out="$2"
+  crds="$work/crds"
+  node "$here/crd-schemas.mjs" --to-crds "$here/schemas" "$crds"
+  kserve="$crds/serving.kserve.io_inferenceservices.yaml"   # the schema is the subset already
+else
+  [ $# -ge 1 ] && [ $# -le 2 ] || { echo "$usage" >&2; exit 2; }
+  crds="$1"
+  out="${2:-$here}"
+  if [ ! -d "$crds" ]; then
+    echo "regenerate: CRD folder not found at $crds" >&2
+    exit 1
+  fi
+  node "$here/crd-schemas.mjs" "$crds" "$out/schemas"
+  kserve="$work/kserve.yaml"
+  node "$here/kserve-subset.mjs" "$crds/serving.kserve.io_inferenceservices.yaml" "$kserve"
+fi
+mkdir -p "$out"
 
 # One import per API group: cdk8s writes one file per group and reads only the first path it is given, so
 # the four Kueue CRDs are joined into one multi-document file first.
@@ -26,5 +45,4 @@ for f in resourceflavors clusterqueues localqueues workloadpriorityclasses; do
   printf -- '\n---\n'
 done > "$work/kueue.yaml"
 "$cdk8s" import "kueue:=$work/kueue.yaml" --language typescript --output "$out"
-node "$here/kserve-subset.mjs" "$crds/serving.kserve.io_inferenceservices.yaml" "$work/kserve.yaml"
-"$cdk8s" import "kserve:=$work/kserve.yaml" --language typescript --output "$out"
+"$cdk8s" import "kserve:=$kserve" --language typescript --output "$out"

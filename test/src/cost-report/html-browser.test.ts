@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -7,12 +8,12 @@ import { type CostDataset, UNTAGGED } from '../../../src/cost-report/model';
 import { renderHtml } from '../../../src/cost-report/render/html';
 import { buildReport } from '../../../src/cost-report/report';
 import { sampleDataset } from '../../../src/cost-report/synthetic';
+import { ROOT } from '../../harness/validators';
 
 const reportOf = (data: CostDataset) => buildReport(data, { now: new Date('2026-11-02T08:00:00Z') });
 
-// Debian's chromium (CI installs it; CHROMIUM_PATH overrides). Flags keep it from reaching the network on its
-// own (component updates, sync, field trials), so any request seen below comes from the page.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Flags keep Chromium from reaching the network on its own (component updates, sync, field trials), so any
+// request seen below comes from the page.
 const ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -50,12 +51,29 @@ interface ChartFacts {
   readonly markers: Box[];
 }
 
+/**
+ * The Chromium to drive: `CHROMIUM_PATH` when set, otherwise the headless Chromium that the `@sparticuz/chromium`
+ * dev dependency ships, unpacked into `dir` (so no system browser is needed). That package is ESM-only and jest
+ * runs tests as CommonJS, so a short Node process unpacks it and prints the path.
+ */
+function chromiumExecutable(into: string): string {
+  if (process.env.CHROMIUM_PATH) {
+    return process.env.CHROMIUM_PATH;
+  }
+  const script = 'import chromium from "@sparticuz/chromium"; process.stdout.write(await chromium.executablePath());';
+  // The package unpacks into os.tmpdir(): point it at this run's own folder.
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, TMPDIR: into },
+  });
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'mlops-html-'));
   const file = path.join(dir, 'report.html');
   writeFileSync(file, renderHtml(report));
   pageUrl = pathToFileURL(file).href;
-  context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS });
+  const executablePath = chromiumExecutable(mkdtempSync(path.join(dir, 'chromium-')));
+  context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath, headless: true, args: ARGS });
   page = await context.newPage();
   page.on('console', m => {
     if (m.type() === 'error') consoleErrors.push(m.text());
