@@ -89,8 +89,11 @@ export interface Anomaly {
   readonly maxScore: number;
   /** Services ordered by their share of the impact, largest first. */
   readonly drivers: readonly { readonly service: string; readonly impact: Amount }[];
-  /** `daily` (the weekday-aware rule) or `drift` (month-to-date creep). */
-  readonly kind: 'daily' | 'drift';
+  /**
+   * `daily` (the weekday-aware rule: a spike), `level-shift` (spend stepped up and stayed: reported once, then
+   * learned as the team's new level) or `drift` (month-to-date creep).
+   */
+  readonly kind: 'daily' | 'level-shift' | 'drift';
 }
 
 /**

@@ -15,15 +15,24 @@ const MIN_RESIDUALS = 7;
 /**
  * Flag unusual spend per team.
  *
- * **Daily rule.** For each team and day, the expected spend is the median of the same weekday over the last
- * `baselineWeeks` weeks; the scale is 1.4826 × the median absolute deviation of the team's residuals (actual
- * minus expected) over the previous `scaleWindowDays` days, floored at `scaleFloorPercent` of the expected
- * spend and at `scaleFloorAmount`. A day is flagged when its robust z-score reaches `minScore` **and** its
- * excess reaches `minImpactAmount` **and** `minImpactPercent`. Only increases are flagged: a drop in spend is
- * not a cost risk (a tag lost shows up as a rise of the untagged row, which is flagged like any team).
- * Consecutive flagged days of a team merge into one anomaly with the total impact and the services that drove
- * it: each service's own excess over its same-weekday median on those days, largest first, naming only
- * services that carry at least a tenth of the impact (at most `maxDrivers`).
+ * **Daily rule.** For each team and day, in order, the expected spend is the median of the same weekday over
+ * the last `baselineWeeks` weeks; the scale is 1.4826 × the median absolute deviation of the team's residuals
+ * (actual minus expected) over the previous `scaleWindowDays` days, floored at `scaleFloorPercent` of the
+ * expected spend and at `scaleFloorAmount`. A day is flagged when its robust z-score reaches `minScore` **and**
+ * its excess reaches `minImpactAmount` **and** `minImpactPercent`. Only increases are flagged: a drop in spend
+ * is not a cost risk (a tag lost shows up as a rise of the untagged row, which is flagged like any team).
+ *
+ * **One incident, one alert.** A flagged day opens an incident; each following day whose z-score stays at or
+ * above `incidentMinScore` joins it (a weekend dip that stays elevated does not split it), and the first day
+ * below ends it. Days of an incident are left out of every later baseline and scale, so a spike does not
+ * inflate the noise scale and hide the next one. **Change point:** an incident still open after
+ * `levelShiftDays` days is a confirmed level shift: it ends there as one `level-shift` anomaly, and the team's
+ * new level is learned at once: every earlier day of its baseline is rescaled by the median ratio of actual to
+ * expected spend over the incident (and the incident's days rejoin the baseline as they are), so a later
+ * spike on the new level, even one within the new level's first weeks, is still found, and the shift raises
+ * no further alert. An incident that ends sooner is a `daily` anomaly. Each anomaly carries its total impact
+ * and the services that drove it: each service's own excess over its same-weekday median on those days,
+ * largest first, naming only services that carry at least a tenth of the impact (at most `maxDrivers`).
  *
  * **What is never flagged.** Days marked `Estimated` (also left out of every baseline); days before a team
  * has `minBaselineWeeks` same-weekday values (warm-up); the first `newTeamSuppressionDays` days of a team
@@ -31,15 +40,15 @@ const MIN_RESIDUALS = 7;
  *
  * **Drift check** (`drift`, on by default). Each month of the data, from its first day to its last
  * (non-estimated) day, is compared with the per-weekday median of the `driftBaselineDays` before it. Months
- * whose baseline or own days hold a daily anomaly of the team are skipped: that change is already reported. A
- * month is a `drift` anomaly when
- * its excess reaches `driftMinPercent` and `driftMinImpactAmount` and its z-score (excess over scale × √days)
- * reaches `minScore`.
+ * whose baseline or own days hold an incident of the team are skipped: that change is already reported. A
+ * month is a `drift` anomaly when its excess reaches `driftMinPercent` and `driftMinImpactAmount` and its
+ * z-score (excess over scale × √days) reaches `minScore`.
  *
  * @param rows one currency; any order. Days with no row for a team count as zero spend.
  * @param options changes to {@link DEFAULT_ANOMALY_OPTIONS}.
  * @returns anomalies ordered by start day, then team.
  * @see https://en.wikipedia.org/wiki/Median_absolute_deviation
+ * @see https://en.wikipedia.org/wiki/Change_detection
  */
 export function detectAnomalies(rows: readonly CostRow[], options: Partial<AnomalyOptions> = {}): Anomaly[] {
   const opts = resolveAnomalyOptions(options);
@@ -48,7 +57,7 @@ export function detectAnomalies(rows: readonly CostRow[], options: Partial<Anoma
   const anomalies: Anomaly[] = [];
   for (const series of set.teams.values()) {
     const scored = scoreDays(series, opts);
-    anomalies.push(...mergeFlagged(series, set.start, scored, opts));
+    anomalies.push(...incidentAnomalies(series, set.start, scored, opts));
     if (opts.drift) {
       anomalies.push(...detectDrift(set, dayNames, series, scored.flagged, opts));
     }
@@ -56,11 +65,143 @@ export function detectAnomalies(rows: readonly CostRow[], options: Partial<Anoma
   return anomalies.sort((a, b) => a.start.localeCompare(b.start) || a.team.localeCompare(b.team) || a.kind.localeCompare(b.kind));
 }
 
+/** One incident of a team: consecutive elevated days opened by a flagged one. */
+interface Incident {
+  /** Day offsets, ascending and consecutive except for estimated days. */
+  readonly days: number[];
+  /** Whether it lasted `levelShiftDays` and the new level was learned. */
+  levelShift: boolean;
+}
+
 interface ScoredDays {
   /** Expected spend per day (units), where the warm-up allows one. */
   readonly expected: (bigint | undefined)[];
   readonly score: number[];
+  /** Days that belong to an incident. */
   readonly flagged: boolean[];
+  readonly incidents: readonly Incident[];
+}
+
+/** Fixed-point factor of a rescaled baseline value: six decimal places of the ratio. */
+const RATIO_SCALE = 1_000_000;
+
+function scoreDays(series: TeamSeries, opts: AnomalyOptions): ScoredDays {
+  const n = series.totals.length;
+  const values = series.totals;
+  // Each day's value on the team's current level: the raw value until a level shift rescales it.
+  const level = values.slice();
+  // Days left out of baselines and scales: those of an incident not (yet) confirmed as a new level.
+  const excluded = new Array<boolean>(n).fill(false);
+  const expected = new Array<bigint | undefined>(n).fill(undefined);
+  const residual = new Array<number | undefined>(n).fill(undefined);
+  const score = new Array<number>(n).fill(0);
+  const flagged = new Array<boolean>(n).fill(false);
+  const incidents: Incident[] = [];
+  const isNew = series.firstActive > 0;
+  const minResiduals = Math.min(MIN_RESIDUALS, opts.scaleWindowDays);
+  let open: Incident | undefined;
+  // Index into open.days of the first day not yet learned as a new level.
+  let unlearned = 0;
+
+  const learnNewLevel = (days: readonly number[]) => {
+    const ratios: number[] = [];
+    const steps: number[] = [];
+    for (const t of days) {
+      const e = amountToNumber({ units: expected[t]! });
+      steps.push(amountToNumber({ units: values[t] - expected[t]! }));
+      if (e > 0) ratios.push(amountToNumber({ units: values[t] }) / e);
+    }
+    const first = days[0];
+    if (ratios.length === days.length) {
+      const ratio = BigInt(Math.round(median(ratios) * RATIO_SCALE));
+      for (let j = 0; j < first; j++) {
+        level[j] = (level[j] * ratio) / BigInt(RATIO_SCALE);
+        if (residual[j] !== undefined) residual[j] = residual[j]! * (Number(ratio) / RATIO_SCALE);
+      }
+    } else {
+      // A level that was zero on some weekday cannot be scaled: shift it by the median step instead.
+      const step = parseUnits(median(steps));
+      for (let j = 0; j < first; j++) level[j] += step;
+    }
+    for (const t of days) excluded[t] = false;
+  };
+
+  for (let i = 0; i < n; i++) {
+    if (series.estimated[i]) {
+      continue;
+    }
+    const history = baseline(level, series.estimated, excluded, series.firstActive, i, opts.baselineWeeks);
+    if (history.length < opts.minBaselineWeeks) {
+      continue;
+    }
+    const exp = medianUnits(history);
+    expected[i] = exp;
+    const impact = amountToNumber({ units: values[i] - exp });
+    const suppressed = isNew && i - series.firstActive < opts.newTeamSuppressionDays;
+    const window: number[] = [];
+    for (let t = Math.max(0, i - opts.scaleWindowDays); t < i; t++) {
+      if (residual[t] !== undefined && !excluded[t]) {
+        window.push(residual[t]!);
+      }
+    }
+    if (suppressed || window.length < minResiduals) {
+      residual[i] = impact;
+      continue;
+    }
+    const expectedNumber = amountToNumber({ units: exp });
+    const scale = robustScale(window, expectedNumber, opts);
+    score[i] = impact / scale;
+    const percent = (100 * impact) / Math.max(expectedNumber, opts.scaleFloorAmount);
+    const alarming = score[i] >= opts.minScore && impact >= opts.minImpactAmount && percent >= opts.minImpactPercent;
+    if (open && (alarming || score[i] >= opts.incidentMinScore)) {
+      // Still elevated: the same incident. After a learned shift, a day still above the learned level means
+      // the level was underestimated: it stays in the baseline and, a further levelShiftDays on, is learned too.
+      open.days.push(i);
+      flagged[i] = true;
+      excluded[i] = true;
+      if (i - open.days[Math.min(unlearned, open.days.length - 1)] + 1 >= opts.levelShiftDays) {
+        open.levelShift = true;
+        learnNewLevel(open.days.slice(unlearned));
+        unlearned = open.days.length;
+      }
+      continue;
+    }
+    open = undefined;
+    if (alarming) {
+      open = { days: [i], levelShift: false };
+      unlearned = 0;
+      incidents.push(open);
+      excluded[i] = true;
+      flagged[i] = true;
+      if (opts.levelShiftDays <= 1) {
+        open.levelShift = true;
+        learnNewLevel(open.days);
+        unlearned = 1;
+      }
+      continue;
+    }
+    residual[i] = impact;
+  }
+  return { expected, score, flagged, incidents };
+}
+
+/**
+ * Same-weekday values of the last `weeks` weeks before day `i`, from the team's first spend, skipping estimated
+ * days and days of an incident (reaching further back, up to twice as many weeks, so a skipped day does not
+ * shrink the baseline).
+ */
+function baseline(values: readonly bigint[], estimated: readonly boolean[], excluded: readonly boolean[], first: number, i: number, weeks: number): bigint[] {
+  const out: bigint[] = [];
+  for (let k = 1; k <= 2 * weeks && out.length < weeks; k++) {
+    const j = i - 7 * k;
+    if (j < first) {
+      break;
+    }
+    if (!estimated[j] && !excluded[j]) {
+      out.push(values[j]);
+    }
+  }
+  return out;
 }
 
 /** Median of the same weekday over the last `weeks` weeks, from the team's first spend, skipping estimated days. */
@@ -78,46 +219,8 @@ function sameWeekdayBaseline(values: readonly bigint[], estimated: readonly bool
   return out;
 }
 
-function scoreDays(series: TeamSeries, opts: AnomalyOptions): ScoredDays {
-  const n = series.totals.length;
-  const expected = new Array<bigint | undefined>(n).fill(undefined);
-  const residual = new Array<number | undefined>(n).fill(undefined);
-  for (let i = 0; i < n; i++) {
-    if (series.estimated[i]) {
-      continue;
-    }
-    const history = sameWeekdayBaseline(series.totals, series.estimated, series.firstActive, i, opts.baselineWeeks);
-    if (history.length >= opts.minBaselineWeeks) {
-      expected[i] = medianUnits(history);
-      residual[i] = amountToNumber({ units: series.totals[i] - expected[i]! });
-    }
-  }
-  const isNew = series.firstActive > 0;
-  const score = new Array<number>(n).fill(0);
-  const flagged = new Array<boolean>(n).fill(false);
-  const minResiduals = Math.min(MIN_RESIDUALS, opts.scaleWindowDays);
-  for (let i = 0; i < n; i++) {
-    const exp = expected[i];
-    if (exp === undefined || (isNew && i - series.firstActive < opts.newTeamSuppressionDays)) {
-      continue;
-    }
-    const window: number[] = [];
-    for (let t = Math.max(0, i - opts.scaleWindowDays); t < i; t++) {
-      if (residual[t] !== undefined) {
-        window.push(residual[t]!);
-      }
-    }
-    if (window.length < minResiduals) {
-      continue;
-    }
-    const expectedNumber = amountToNumber({ units: exp });
-    const scale = robustScale(window, expectedNumber, opts);
-    const impact = residual[i]!;
-    score[i] = impact / scale;
-    const percent = (100 * impact) / Math.max(expectedNumber, opts.scaleFloorAmount);
-    flagged[i] = score[i] >= opts.minScore && impact >= opts.minImpactAmount && percent >= opts.minImpactPercent;
-  }
-  return { expected, score, flagged };
+function parseUnits(n: number): bigint {
+  return BigInt(Math.round(n * 1e10));
 }
 
 function robustScale(residuals: readonly number[], expected: number, opts: AnomalyOptions): number {
@@ -126,33 +229,22 @@ function robustScale(residuals: readonly number[], expected: number, opts: Anoma
   return Math.max(MAD_TO_SIGMA * mad, (opts.scaleFloorPercent / 100) * Math.abs(expected), opts.scaleFloorAmount);
 }
 
-function mergeFlagged(series: TeamSeries, axisStart: number, scored: ScoredDays, opts: AnomalyOptions): Anomaly[] {
-  const out: Anomaly[] = [];
-  const n = scored.flagged.length;
-  for (let i = 0; i < n; i++) {
-    if (!scored.flagged[i]) {
-      continue;
-    }
-    let j = i;
-    while (j + 1 < n && scored.flagged[j + 1]) {
-      j++;
-    }
+function incidentAnomalies(series: TeamSeries, axisStart: number, scored: ScoredDays, opts: AnomalyOptions): Anomaly[] {
+  return scored.incidents.map(incident => {
     let actual = 0n;
     let expected = 0n;
     let maxScore = 0;
-    const days: number[] = [];
-    for (let t = i; t <= j; t++) {
+    for (const t of incident.days) {
       actual += series.totals[t];
       expected += scored.expected[t]!;
       maxScore = Math.max(maxScore, scored.score[t]);
-      days.push(t);
     }
-    const drivers = serviceImpacts(series, days, t => sameWeekdayBaseline(
+    const drivers = serviceImpacts(series, incident.days, t => sameWeekdayBaseline(
       series.services.get(t.service)!, series.estimated, series.firstActive, t.day, opts.baselineWeeks));
-    out.push(anomaly(series, axisStart, i, j, actual - expected, expected, maxScore, drivers, 'daily', opts));
-    i = j;
-  }
-  return out;
+    const from = incident.days[0];
+    const to = incident.days[incident.days.length - 1];
+    return anomaly(series, axisStart, from, to, actual - expected, expected, maxScore, drivers, incident.levelShift ? 'level-shift' : 'daily', opts);
+  });
 }
 
 /** Each service's excess over its own expectation on the given days, exact. */

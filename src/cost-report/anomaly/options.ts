@@ -59,6 +59,24 @@ export interface AnomalyOptions {
   readonly minScore: number;
 
   /**
+   * Robust z-score a day must keep to stay in an open incident (opened by a flagged day). Lower than
+   * `minScore`, so that the weekend days of a level shift, whose excess is smaller, do not split one incident
+   * into several alerts; above the noise, so that the day after a spike ends it.
+   *
+   * @default 2
+   */
+  readonly incidentMinScore: number;
+
+  /**
+   * Change-point rule: an incident still open after this many days is a confirmed level shift. It is reported
+   * once (kind `level-shift`), and the team's baseline learns the new level at once instead of alerting again.
+   * Seven days cover one of each weekday.
+   *
+   * @default 7
+   */
+  readonly levelShiftDays: number;
+
+  /**
    * Excess over the expected spend a day must reach, in currency units.
    *
    * @default 50
@@ -133,6 +151,8 @@ export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = Object.freeze({
   scaleFloorPercent: 5,
   scaleFloorAmount: 1,
   minScore: 4.5,
+  incidentMinScore: 2,
+  levelShiftDays: 7,
   minImpactAmount: 50,
   minImpactPercent: 20,
   newTeamSuppressionDays: 42,
@@ -145,10 +165,10 @@ export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = Object.freeze({
 });
 
 const INTEGER_AT_LEAST_ONE: readonly (keyof AnomalyOptions)[] = [
-  'baselineWeeks', 'minBaselineWeeks', 'scaleWindowDays', 'maxDrivers', 'driftBaselineDays', 'driftMinDays',
+  'baselineWeeks', 'minBaselineWeeks', 'scaleWindowDays', 'maxDrivers', 'driftBaselineDays', 'driftMinDays', 'levelShiftDays',
 ];
 const NON_NEGATIVE: readonly (keyof AnomalyOptions)[] = [
-  'scaleFloorPercent', 'minScore', 'minImpactAmount', 'minImpactPercent', 'driftMinPercent', 'driftMinImpactAmount',
+  'scaleFloorPercent', 'minScore', 'incidentMinScore', 'minImpactAmount', 'minImpactPercent', 'driftMinPercent', 'driftMinImpactAmount',
 ];
 
 /**

@@ -251,7 +251,7 @@ function anomalyTable(report: CostReport): string {
   const cur = esc(report.currency);
   const rows = [...report.anomalies]
     .sort((a, b) => unitsDescending(a.impact, b.impact) || a.start.localeCompare(b.start))
-    .map(a => `<tr class="anomaly-row${a.team === UNTAGGED ? ' untagged' : ''}"><td>${esc(teamLabel(a.team))}</td><td>${a.kind === 'drift' ? 'drift (month to date)' : 'daily'}</td>`
+    .map(a => `<tr class="anomaly-row${a.team === UNTAGGED ? ' untagged' : ''}"><td>${esc(teamLabel(a.team))}</td><td>${KIND_LABELS[a.kind]}</td>`
       + `<td class="days">${esc(a.start === a.end ? a.start : `${a.start} to ${a.end}`)}</td><td class="num">${signedMoney(a.impact)}</td>`
       + `<td class="num">${signedPct(a.impactPercent)}</td><td class="num">${a.maxScore.toFixed(1)}</td>`
       + `<td>${a.drivers.map(d => `${esc(d.service)} <span class="num">${signedMoney(d.impact)}</span>`).join('<br>')}</td></tr>`);
@@ -464,12 +464,18 @@ function monthAxis(days: readonly string[], plot: { x: number; y: number; w: num
   return `<g class="axis">${out.join('')}</g>`;
 }
 
+const KIND_LABELS: Record<Anomaly['kind'], string> = {
+  'daily': 'daily',
+  'level-shift': 'level shift (new level learned)',
+  'drift': 'drift',
+};
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function anomalyLabel(a: Anomaly, currency: string): string {
   const days = a.start === a.end ? a.start : `${a.start} to ${a.end}`;
   const drivers = a.drivers.length > 0 ? `, driven by ${a.drivers.map(d => d.service).join(', ')}` : '';
-  return `${a.kind === 'drift' ? 'Drift' : 'Anomaly'} ${days}: ${signedMoney(a.impact)} ${currency} (${signedPct(a.impactPercent)})${drivers}`;
+  return `${a.kind === 'drift' ? 'Drift' : a.kind === 'level-shift' ? 'Level shift' : 'Anomaly'} ${days}: ${signedMoney(a.impact)} ${currency} (${signedPct(a.impactPercent)})${drivers}`;
 }
 
 function unitsDescending(a: Amount, b: Amount): number {

@@ -133,9 +133,9 @@ describe('drift check', () => {
     expect(detectAnomalies(data, { driftMinPercent: 60 })).toEqual([]);
   });
 
-  test('a step already reported by the daily rule is not reported again as drift', () => {
+  test('a step already reported as a level shift is not reported again as drift', () => {
     const step = rows('search', EC2, 121, t => weekly(1000, { noisePercent: 2 })(t) * (t >= 70 ? 1.6 : 1));
-    expect(detectAnomalies(step).map(a => a.kind)).toEqual(['daily']);
+    expect(detectAnomalies(step).map(a => a.kind)).toEqual(['level-shift']);
   });
 });
 
