@@ -94,6 +94,43 @@ export interface Anomaly {
    * learned as the team's new level) or `drift` (month-to-date creep).
    */
   readonly kind: 'daily' | 'level-shift' | 'drift';
+  /**
+   * For a rise of the untagged row: the team whose spend on the same service fell by a similar amount on the
+   * same days, i.e. a resource that likely lost its team tag.
+   *
+   * @default - no such team
+   */
+  readonly tagLoss?: TagLossNote;
+  /**
+   * What Cost Explorer names behind the excess (usage types, regions, linked accounts), from targeted
+   * requests for the anomaly's team and days; largest excess first.
+   *
+   * @default - not looked up (`--root-causes` looks them up)
+   */
+  readonly rootCauses?: readonly RootCause[];
+}
+
+/** Spend that likely moved from a team to the untagged row: a resource lost its tag. */
+export interface TagLossNote {
+  /** The team whose spend fell. */
+  readonly fromTeam: string;
+  readonly service: string;
+  /** The team's fall over the anomaly's days, against its same-weekday median (positive). */
+  readonly teamDrop: Amount;
+  /** The untagged row's rise on that service over the same days. */
+  readonly untaggedRise: Amount;
+}
+
+/** One contributor to an anomaly's excess, as Cost Explorer names it. */
+export interface RootCause {
+  /** `USAGE_TYPE`, e.g. `USE1-SpotUsage:p5.48xlarge`. */
+  readonly usageType?: string;
+  /** `REGION`, e.g. `us-east-1`. */
+  readonly region?: string;
+  /** `LINKED_ACCOUNT`: the 12-digit account ID. */
+  readonly account?: string;
+  /** Excess over the same-weekday median of the 4 weeks before, summed over the anomaly's days. */
+  readonly excess: Amount;
 }
 
 /**

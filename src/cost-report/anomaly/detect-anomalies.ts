@@ -1,5 +1,5 @@
 import { amountToNumber } from '../amount';
-import type { Amount, Anomaly, CostRow } from '../model';
+import { UNTAGGED, type Amount, type Anomaly, type CostRow } from '../model';
 import { type AnomalyOptions, resolveAnomalyOptions } from './options';
 import { buildSeries, dayFromIndex, type SeriesSet, type TeamSeries, median, medianUnits, weekday } from './private/series';
 
@@ -62,7 +62,46 @@ export function detectAnomalies(rows: readonly CostRow[], options: Partial<Anoma
       anomalies.push(...detectDrift(set, dayNames, series, scored.flagged, opts));
     }
   }
-  return anomalies.sort((a, b) => a.start.localeCompare(b.start) || a.team.localeCompare(b.team) || a.kind.localeCompare(b.kind));
+  return anomalies
+    .map(a => (a.team === UNTAGGED ? withTagLoss(a, set, opts) : a))
+    .sort((a, b) => a.start.localeCompare(b.start) || a.team.localeCompare(b.team) || a.kind.localeCompare(b.kind));
+}
+
+/** A team's drop must be within this factor of the untagged rise (either way) to be called the same spend. */
+const TAG_LOSS_MATCH = 1.5;
+
+/**
+ * Tag loss: for a rise of the untagged row, the team whose spend on the same service fell over the same days
+ * by a similar amount (between 1/1.5 and 1.5 times the rise, and at least `minImpactAmount`), each against its
+ * same-weekday median. That pattern is a resource that lost its team tag, not new spend.
+ */
+function withTagLoss(a: Anomaly, set: SeriesSet, opts: AnomalyOptions): Anomaly {
+  const from = dayIndexOf(a.start) - set.start;
+  const to = dayIndexOf(a.end) - set.start;
+  let best: { team: string; service: string; drop: bigint; rise: bigint } | undefined;
+  for (const driver of a.drivers) {
+    const rise = Number(driver.impact.units);
+    for (const series of set.teams.values()) {
+      const values = series.team === UNTAGGED ? undefined : series.services.get(driver.service);
+      if (!values) continue;
+      let drop = 0n;
+      for (let t = from; t <= to; t++) {
+        if (series.estimated[t]) continue;
+        const past = sameWeekdayBaseline(values, series.estimated, series.firstActive, t, opts.baselineWeeks);
+        if (past.length > 0) drop += medianUnits(past) - values[t];
+      }
+      const d = Number(drop);
+      if (d > 0 && d * TAG_LOSS_MATCH >= rise && d <= rise * TAG_LOSS_MATCH
+        && amountToNumber({ units: drop }) >= opts.minImpactAmount && (!best || drop > best.drop)) {
+        best = { team: series.team, service: driver.service, drop, rise: driver.impact.units };
+      }
+    }
+  }
+  return best ? { ...a, tagLoss: { fromTeam: best.team, service: best.service, teamDrop: { units: best.drop }, untaggedRise: { units: best.rise } } } : a;
+}
+
+function dayIndexOf(day: string): number {
+  return Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
 }
 
 /** One incident of a team: consecutive elevated days opened by a flagged one. */
@@ -103,25 +142,27 @@ function scoreDays(series: TeamSeries, opts: AnomalyOptions): ScoredDays {
   // Index into open.days of the first day not yet learned as a new level.
   let unlearned = 0;
 
+  // The new level is the old one scaled (a step proportional to each weekday's spend) or shifted (the same
+  // step every day), whichever fits the incident's days better (smaller mean absolute miss: one weekend badly
+  // missed matters, which a median would ignore).
   const learnNewLevel = (days: readonly number[]) => {
-    const ratios: number[] = [];
-    const steps: number[] = [];
-    for (const t of days) {
-      const e = amountToNumber({ units: expected[t]! });
-      steps.push(amountToNumber({ units: values[t] - expected[t]! }));
-      if (e > 0) ratios.push(amountToNumber({ units: values[t] }) / e);
-    }
+    const actual = days.map(t => amountToNumber({ units: values[t] }));
+    const before = days.map(t => amountToNumber({ units: expected[t]! }));
+    const step = median(actual.map((v, k) => v - before[k]));
+    const additiveMiss = mean(actual.map((v, k) => Math.abs(v - before[k] - step)));
+    const scalable = before.every(e => e > 0);
+    const ratio = scalable ? median(actual.map((v, k) => v / before[k])) : NaN;
+    const scaledMiss = scalable ? mean(actual.map((v, k) => Math.abs(v - before[k] * ratio))) : Infinity;
     const first = days[0];
-    if (ratios.length === days.length) {
-      const ratio = BigInt(Math.round(median(ratios) * RATIO_SCALE));
+    if (scaledMiss <= additiveMiss) {
+      const fixed = BigInt(Math.round(ratio * RATIO_SCALE));
       for (let j = 0; j < first; j++) {
-        level[j] = (level[j] * ratio) / BigInt(RATIO_SCALE);
-        if (residual[j] !== undefined) residual[j] = residual[j]! * (Number(ratio) / RATIO_SCALE);
+        level[j] = (level[j] * fixed) / BigInt(RATIO_SCALE);
+        if (residual[j] !== undefined) residual[j] = residual[j]! * ratio;
       }
     } else {
-      // A level that was zero on some weekday cannot be scaled: shift it by the median step instead.
-      const step = parseUnits(median(steps));
-      for (let j = 0; j < first; j++) level[j] += step;
+      const units = parseUnits(step);
+      for (let j = 0; j < first; j++) level[j] += units;
     }
     for (const t of days) excluded[t] = false;
   };
@@ -217,6 +258,10 @@ function sameWeekdayBaseline(values: readonly bigint[], estimated: readonly bool
     }
   }
   return out;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 function parseUnits(n: number): bigint {

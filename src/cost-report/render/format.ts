@@ -1,5 +1,5 @@
 import { amountToCents, formatCents } from '../amount';
-import type { Amount } from '../model';
+import { teamLabel, type Amount, type Anomaly, type RootCause } from '../model';
 
 /** `123456789n` cents → `"1,234,567.89"`. */
 export function groupedCents(cents: bigint): string {
@@ -31,4 +31,26 @@ export function describeDays(days: readonly string[]): string {
     return days.join(', ');
   }
   return `${days[0]} to ${days[days.length - 1]} (${days.length} days)`;
+}
+
+/** `USE1-SpotUsage:p5.48xlarge in us-east-1, account 111111111111 +1,234.00`: one root cause in words. */
+export function describeRootCause(c: RootCause): string {
+  const where = [c.usageType, c.region ? `in ${c.region}` : undefined].filter(Boolean).join(' ');
+  const who = c.account ? `account ${c.account}` : '';
+  return `${[where, who].filter(Boolean).join(', ')} ${signedMoney(c.excess)}`;
+}
+
+/** The notes of an anomaly as sentences: tag loss first, then the root causes found. */
+export function anomalyNotes(a: Anomaly): string[] {
+  const out: string[] = [];
+  if (a.tagLoss) {
+    out.push(`spend likely moved from ${teamLabel(a.tagLoss.fromTeam)} to untagged: a resource lost its tag ` +
+      `(${a.tagLoss.service}: ${teamLabel(a.tagLoss.fromTeam)} ${signedMoney({ units: -a.tagLoss.teamDrop.units })}, untagged ${signedMoney(a.tagLoss.untaggedRise)})`);
+  }
+  if (a.rootCauses && a.rootCauses.length > 0) {
+    out.push(`root causes: ${a.rootCauses.map(describeRootCause).join('; ')}`);
+  } else if (a.rootCauses) {
+    out.push('root causes: no usage type, region or account rose');
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import { amountToNumber } from '../amount';
 import { compareWithAws } from '../anomaly/aws-findings';
 import { teamCents, type CentsAllocation } from '../display';
 import { type Amount, type Anomaly, type CostReport, type TeamTotal, UNTAGGED, teamLabel } from '../model';
-import { describeDays, groupedCents, money, percent, signedMoney } from './format';
+import { anomalyNotes, describeDays, groupedCents, money, percent, signedMoney } from './format';
 
 /**
  * Options of {@link renderHtml}.
@@ -148,7 +148,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 tr.untagged td:first-child { color: ${UNTAGGED_COLOUR}; font-weight: 600; }
 details { margin: .25rem 0 1rem; } summary { cursor: pointer; color: var(--muted); font-size: .9rem; }
 .anomaly-band { fill: rgba(176, 0, 32, .14); } .anomaly-band.drift { fill: rgba(176, 0, 32, .06); stroke: var(--alert); stroke-dasharray: 4 3; }
-.anomaly-marker { fill: var(--alert); }
+.anomaly-marker { fill: var(--alert); } .anomaly-note { margin: .25rem 0 0; color: var(--muted); font-size: .85rem; }
 .days rect { fill: transparent; } .days rect:hover { fill: rgba(0, 0, 0, .06); }
 @media print { body { max-width: none; } details { display: none; } }
 `;
@@ -254,10 +254,11 @@ function anomalyTable(report: CostReport): string {
     .map(a => `<tr class="anomaly-row${a.team === UNTAGGED ? ' untagged' : ''}"><td>${esc(teamLabel(a.team))}</td><td>${KIND_LABELS[a.kind]}</td>`
       + `<td class="days">${esc(a.start === a.end ? a.start : `${a.start} to ${a.end}`)}</td><td class="num">${signedMoney(a.impact)}</td>`
       + `<td class="num">${signedPct(a.impactPercent)}</td><td class="num">${a.maxScore.toFixed(1)}</td>`
-      + `<td>${a.drivers.map(d => `${esc(d.service)} <span class="num">${signedMoney(d.impact)}</span>`).join('<br>')}</td></tr>`);
+      + `<td>${a.drivers.map(d => `${esc(d.service)} <span class="num">${signedMoney(d.impact)}</span>`).join('<br>')}`
+      + `${anomalyNotes(a).map(n => `<p class="anomaly-note">${esc(n)}</p>`).join('')}</td></tr>`);
   return `<table class="anomalies"><caption class="note">Largest impact first. Impact is the spend above the expected level, in ${cur}; score is the largest robust z-score.</caption>`
     + '<thead><tr><th scope="col">Team</th><th scope="col">Kind</th><th scope="col">Days</th>'
-    + `<th scope="col" class="num">Impact (${cur})</th><th scope="col" class="num">Impact</th><th scope="col" class="num">Score</th><th scope="col">Driven by</th></tr></thead>`
+    + `<th scope="col" class="num">Impact (${cur})</th><th scope="col" class="num">Impact</th><th scope="col" class="num">Score</th><th scope="col">Driven by, root causes and tag loss</th></tr></thead>`
     + `<tbody>${rows.join('')}</tbody></table>`;
 }
 

@@ -55,6 +55,18 @@ export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Gene
       impactPercent: finite(a.impactPercent),
       maxScore: finite(a.maxScore),
       drivers: a.drivers.map(d => ({ service: d.service, impact: formatAmountExact(d.impact) })),
+      tagLoss: a.tagLoss ? {
+        fromTeam: teamLabel(a.tagLoss.fromTeam),
+        service: a.tagLoss.service,
+        teamDrop: formatAmountExact(a.tagLoss.teamDrop),
+        untaggedRise: formatAmountExact(a.tagLoss.untaggedRise),
+      } : null,
+      rootCauses: a.rootCauses ? a.rootCauses.map(c => ({
+        usageType: c.usageType ?? null,
+        region: c.region ?? null,
+        account: c.account ?? null,
+        excess: formatAmountExact(c.excess),
+      })) : null,
     })),
     ...(report.awsAnomalies ? {
       awsAnomalies: report.awsAnomalies.map(f => ({

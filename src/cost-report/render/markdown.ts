@@ -3,7 +3,7 @@ import { compareWithAws } from '../anomaly';
 import { teamCents } from '../display';
 import { UNTAGGED, UNTAGGED_LABEL, teamLabel, type Amount, type CostReport } from '../model';
 import { topMovers } from '../report';
-import { describeDays, groupedCents, money, percent, signedMoney } from './format';
+import { anomalyNotes, describeDays, groupedCents, money, percent, signedMoney } from './format';
 
 /**
  * Options of {@link renderMarkdown}.
@@ -87,12 +87,12 @@ export function renderMarkdown(report: CostReport, options: MarkdownOptions = {}
   if (report.anomalies.length === 0) {
     out.push('', 'None at the configured thresholds.');
   } else {
-    out.push('', `| Team | Days | Kind | Impact (${cur}) | Impact | Drivers |`, '|---|---|---|--:|--:|---|');
+    out.push('', `| Team | Days | Kind | Impact (${cur}) | Impact | Drivers and causes |`, '|---|---|---|--:|--:|---|');
     const sorted = [...report.anomalies].sort((a, b) => byUnitsDesc(a.impact, b.impact));
     for (const a of sorted.slice(0, maxAnomalies)) {
       const days = a.start === a.end ? a.start : `${a.start} to ${a.end}`;
       const p = provisional.has(a.end) ? ' *(p)*' : '';
-      const drivers = a.drivers.map(d => `${cell(d.service)} ${signedMoney(d.impact)}`).join(', ');
+      const drivers = [a.drivers.map(d => `${cell(d.service)} ${signedMoney(d.impact)}`).join(', '), ...anomalyNotes(a).map(cell)].filter(Boolean).join('; ');
       const pct = Number.isFinite(a.impactPercent) ? `${a.impactPercent >= 0 ? '+' : ''}${percent(a.impactPercent)}` : 'new';
       out.push(`| ${team(a.team)} | ${days}${p} | ${a.kind} | ${signedMoney(a.impact)} | ${pct} | ${drivers} |`);
     }

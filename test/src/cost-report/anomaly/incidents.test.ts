@@ -75,3 +75,8 @@ test('on generated series, every planted level shift raises exactly one alert of
   }
   expect(shifts).toBeGreaterThan(20);
 });
+
+test('a step of the same amount every day (weekends included) is learned as a shift, not alerted every weekend', () => {
+  const anomalies = detectAnomalies(rows('search', EC2, DAYS, t => weekly(1000, { weekend: 0.1 })(t) + (t >= SHIFT ? 900 : 0)));
+  expect(anomalies.map(a => [a.kind, a.start])).toEqual([['level-shift', day(SHIFT)]]);
+});
