@@ -1,5 +1,6 @@
-import { CfnResource, TagManager, Tags, Token } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnResource, TagManager, Tags, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { PlainResourceTagging } from './private/plain-resource-tags';
 import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
 import { validationError } from '../private/errors';
 
@@ -37,7 +38,8 @@ const applied = new WeakMap<IConstruct, Applied>();
  *
  * One call tags every taggable resource below an app, stage, stack or construct, and registers a check that
  * fails synthesis, listing each resource path and its missing keys, when any taggable resource below the
- * widest such scope lacks a required key. Constructs of this library read the effective values with
+ * widest such scope lacks a required key. Taggable resources that aws-cdk-lib adds as plain `CfnResource`s, which
+ * `Tags.of()` alone does not reach (the kubectl barrier parameter of an EKS cluster), are tagged and checked too. Constructs of this library read the effective values with
  * {@link CostAttribution.tagsOf} to tag what CloudFormation does not reach (Karpenter-launched instances,
  * Kubernetes objects).
  *
@@ -122,6 +124,10 @@ export class CostAttribution {
     }
 
     const previous = applied.get(scope);
+    if (!previous && !inherited) {
+      // Before the tag aspects (a lower priority value runs first), so they tag these resources too.
+      Aspects.of(scope).add(new PlainResourceTagging(), { priority: AspectPriority.MUTATING - 1 });
+    }
     applied.set(scope, { schema, tags: { ...previous?.tags, ...props.tags }, checked: check || (inherited?.applied.checked ?? false) });
     for (const [key, value] of Object.entries(props.tags)) {
       Tags.of(scope).add(key, value);

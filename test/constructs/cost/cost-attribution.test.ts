@@ -1,5 +1,6 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CostAttribution, TagSchema } from '../../../constructs';
 
@@ -174,6 +175,60 @@ describe('CostAttribution', () => {
       'mlops-stack.io/project': 'recsys',
       'mlops-stack.io/cost-center': 'cc-1234',
       'mlops-stack.io/environment': 'prod',
+    });
+  });
+
+  describe('plain CfnResources that aws-cdk-lib adds and Tags.of() alone does not reach', () => {
+    const ALL = { ...PLATFORM, team: 'platform' };
+
+    test('the kubectl barrier parameter of an aws-eks-v2 cluster carries every tag', () => {
+      const app = new App();
+      CostAttribution.apply(app, { tags: ALL });
+      const stack = new Stack(app, 'S');
+      new eks.Cluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_35, defaultCapacityType: eks.DefaultCapacityType.NODEGROUP, defaultCapacity: 0 });
+      const barrier = Template.fromStack(stack).findResources('AWS::SSM::Parameter', { Properties: { Value: 'aws:cdk:eks:kubectl-ready' } });
+      expect(Object.values(barrier).map(r => r.Properties.Tags)).toEqual([ALL]);
+    });
+
+    test('a list-tagged type gets Key/Value tags, and the tags it already had are kept', () => {
+      const app = new App();
+      CostAttribution.apply(app, { tags: ALL });
+      const stack = new Stack(app, 'S');
+      new CfnResource(stack, 'Role', {
+        type: 'AWS::IAM::Role',
+        properties: { AssumeRolePolicyDocument: {}, Tags: [{ Key: 'owner', Value: 'sre' }, { Key: 'team', Value: 'overridden' }] },
+      });
+      const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'));
+      const tags = Object.fromEntries((role.Properties.Tags as { Key: string; Value: string }[]).map(t => [t.Key, t.Value]));
+      expect(tags).toEqual({ ...ALL, owner: 'sre' });
+    });
+
+    test('a narrower scope wins on them as on any resource', () => {
+      const app = new App();
+      CostAttribution.apply(app, { tags: ALL });
+      const stack = new Stack(app, 'S');
+      const param = new CfnResource(stack, 'Param', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x' } });
+      CostAttribution.apply(param, { tags: { team: 'fraud' } });
+      const [p] = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Parameter'));
+      expect(p.Properties.Tags).toEqual({ ...ALL, team: 'fraud' });
+    });
+
+    test('the check counts them: one missing a key fails synthesis', () => {
+      const app = new App();
+      const stack = new Stack(app, 'S');
+      CostAttribution.apply(stack, { tags: PLATFORM });
+      new CfnResource(stack, 'Param', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x' } });
+      expect(() => app.synth()).toThrow(/1 taggable resource\(s\) lack required cost-attribution tags[^]*S\/Param \(AWS::SSM::Parameter\): missing team/);
+    });
+
+    test('tags made of intrinsic functions are left as written', () => {
+      const app = new App();
+      CostAttribution.apply(app, { tags: ALL });
+      const stack = new Stack(app, 'S');
+      const tags = { 'Fn::If': ['Cond', { a: 'b' }, { Ref: 'AWS::NoValue' }] };
+      new CfnResource(stack, 'Param', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x', Tags: tags } });
+      const [p] = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Parameter'));
+      expect(p.Properties.Tags).toEqual(tags);
     });
   });
 });
