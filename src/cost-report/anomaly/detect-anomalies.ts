@@ -97,7 +97,10 @@ function withTagLoss(a: Anomaly, set: SeriesSet, opts: AnomalyOptions): Anomaly 
       }
     }
   }
-  return best ? { ...a, tagLoss: { fromTeam: best.team, service: best.service, teamDrop: { units: best.drop }, untaggedRise: { units: best.rise } } } : a;
+  if (!best) {
+    return a;
+  }
+  return { ...a, tagLoss: { fromTeam: best.team, service: best.service, teamDrop: { units: best.drop }, untaggedRise: { units: best.rise } } };
 }
 
 function dayIndexOf(day: string): number {
@@ -231,7 +234,9 @@ function scoreDays(series: TeamSeries, opts: AnomalyOptions): ScoredDays {
  * days and days of an incident (reaching further back, up to twice as many weeks, so a skipped day does not
  * shrink the baseline).
  */
-function baseline(values: readonly bigint[], estimated: readonly boolean[], excluded: readonly boolean[], first: number, i: number, weeks: number): bigint[] {
+function baseline(
+  values: readonly bigint[], estimated: readonly boolean[], excluded: readonly boolean[], first: number, i: number, weeks: number,
+): bigint[] {
   const out: bigint[] = [];
   for (let k = 1; k <= 2 * weeks && out.length < weeks; k++) {
     const j = i - 7 * k;

@@ -69,7 +69,8 @@ test('on generated series, every planted level shift raises exactly one alert of
     for (const label of series.labels) {
       const to = dayFromIndex(dayIndex(label.start) + 41);
       const alerts = anomalies.filter(a => a.team === label.team && a.start <= to && label.start <= a.end);
-      expect({ seed, label: label.start, team: label.team, alerts: alerts.length }).toEqual({ seed, label: label.start, team: label.team, alerts: 1 });
+      const where = { seed, label: label.start, team: label.team };
+      expect({ ...where, alerts: alerts.length }).toEqual({ ...where, alerts: 1 });
       shifts++;
     }
   }
