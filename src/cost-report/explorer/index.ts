@@ -5,3 +5,4 @@ export * from './request';
 export * from './throttle';
 export * from './anomaly-findings';
 export * from './caller-account';
+export * from './root-causes';
