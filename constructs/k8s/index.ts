@@ -1,5 +1,6 @@
 export * from './capacity-strategy';
 export * from './cpu-node-pool';
+export * from './gpu-inference-service';
 export * from './gpu-node-pool';
 export * from './gpu-team';
 export * from './gpu-team-queues';
