@@ -66,10 +66,16 @@ export class CostRowCollector {
   private readonly prefix: string;
   // One string per distinct day, team and service: a million rows share a few hundred strings.
   private readonly strings = new Map<string, string>();
-  // Small integer ids of teams and services, for the duplicate check's numeric keys.
-  private readonly ids = new Map<string, number>();
-  // Keys seen in the current window; windows never share a day, so the set is cleared between them.
-  private seen = new Map<number, string>();
+  // Small integer ids of teams and services, for the duplicate check's keys.
+  private readonly teamIds = new Map<string, number>();
+  private readonly serviceIds = new Map<string, number>();
+  // Keys seen in the current window, each with the index of the page (in `pageSources`) it came from; windows
+  // never share a day, so both are cleared between them. Keys are small integers (no heap number per row).
+  private grid = new Uint32Array(0);
+  private gridTeams = 0;
+  private gridServices = 0;
+  private overflow = new Map<string, number>();
+  private pageSources: string[] = [];
   private seenWindow = '';
 
   /**
@@ -90,9 +96,12 @@ export class CostRowCollector {
     const page = checkPageShape(raw, origin);
     const where = describeOrigin(origin);
     if (this.seenWindow !== origin.windowStart) {
-      this.seen = new Map();
+      this.grid.fill(0);
+      this.overflow = new Map();
+      this.pageSources = [];
       this.seenWindow = origin.windowStart;
     }
+    const pageIndex = this.pageSources.push(where) - 1;
     const windowStartMs = Date.parse(`${origin.windowStart}T00:00:00Z`);
     const [tagIndex, serviceIndex] = this.keyIndexes(page, where);
     let added = 0;
@@ -144,14 +153,14 @@ export class CostRowCollector {
         }
         const team = tag.length === this.prefix.length ? UNTAGGED : tag.slice(this.prefix.length);
         const service = serviceKey;
-        const key = (dayOffset * 2 ** 20 + this.id(tag)) * 2 ** 20 + this.id(`\u0000${service}`);
-        const first = this.seen.get(key);
+        const teamId = this.id(this.teamIds, tag);
+        const serviceId = this.id(this.serviceIds, service);
+        const first = this.markSeen(dayOffset, teamId, serviceId, pageIndex);
         if (first !== undefined) {
           throw new CostReportError('duplicate-row',
-            `${where} repeats ${day}, team ${JSON.stringify(teamLabel(team))}, service ${JSON.stringify(service)}, already read from ${first}: ` +
+            `${where} repeats ${day}, team ${JSON.stringify(teamLabel(team))}, service ${JSON.stringify(service)}, already read from ${this.pageSources[first]}: ` +
             'a repeated page or day, which would be counted twice. Record or fetch the window again (for a cache file, delete it or run with --no-cache).');
         }
-        this.seen.set(key, where);
         if (amount.units !== 0n) {
           this.checkCurrency(metric.Unit, `${day}, ${teamLabel(team)}, ${service}`);
         }
@@ -162,14 +171,50 @@ export class CostRowCollector {
     return added;
   }
 
-  private id(text: string): number {
-    let id = this.ids.get(text);
-    if (id === undefined) {
-      id = this.ids.size;
-      if (id >= 2 ** 20) {
-        throw malformed(`more than ${2 ** 20} distinct team and service values`);
+  /**
+   * Records that a day, team and service was read on a page of the current window; returns the page it was
+   * first read on if it was already. A dense grid (window days × teams × services) of page numbers keeps this
+   * to a few hundred kilobytes for the usual few hundred teams; beyond a few million cells a map takes over.
+   */
+  private markSeen(day: number, team: number, service: number, page: number): number | undefined {
+    if (team >= this.gridTeams || service >= this.gridServices) {
+      const teams = Math.max(64, 2 ** Math.ceil(Math.log2(team + 1)), this.gridTeams);
+      const services = Math.max(16, 2 ** Math.ceil(Math.log2(service + 1)), this.gridServices);
+      if (WINDOW_DAYS * teams * services <= MAX_GRID_CELLS) {
+        const grid = new Uint32Array(WINDOW_DAYS * teams * services);
+        for (let d = 0; d < WINDOW_DAYS; d++) {
+          for (let t = 0; t < this.gridTeams; t++) {
+            const from = (d * this.gridTeams + t) * this.gridServices;
+            grid.set(this.grid.subarray(from, from + this.gridServices), (d * teams + t) * services);
+          }
+        }
+        this.grid = grid;
+        this.gridTeams = teams;
+        this.gridServices = services;
       }
-      this.ids.set(text, id);
+    }
+    if (team < this.gridTeams && service < this.gridServices && day < WINDOW_DAYS) {
+      const i = (day * this.gridTeams + team) * this.gridServices + service;
+      const seen = this.grid[i];
+      if (seen !== 0) {
+        return seen - 1;
+      }
+      this.grid[i] = page + 1;
+      return undefined;
+    }
+    const key = `${day},${team},${service}`;
+    const seen = this.overflow.get(key);
+    if (seen === undefined) {
+      this.overflow.set(key, page);
+    }
+    return seen;
+  }
+
+  private id(ids: Map<string, number>, text: string): number {
+    let id = ids.get(text);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(text, id);
     }
     return id;
   }
@@ -213,6 +258,11 @@ export class CostRowCollector {
     return s;
   }
 }
+
+/** Days of a monthly window, at most. */
+const WINDOW_DAYS = 31;
+/** Cells of the duplicate check's grid before it falls back to a map (16 MB of page numbers). */
+const MAX_GRID_CELLS = 4 * 1024 * 1024;
 
 function malformed(detail: string): CostReportError {
   return new CostReportError('malformed-response', `Cost Explorer returned a malformed answer: ${detail}`);

@@ -6,7 +6,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { page, recordingSleep } from './fixtures';
 import { EXIT, main } from '../../../src/cost-report/cli';
-import { readCostExplorer } from '../../../src/cost-report/explorer';
+import { CostRowCollector, readCostExplorer } from '../../../src/cost-report/explorer';
 import { UNTAGGED } from '../../../src/cost-report/model';
 import { buildReport } from '../../../src/cost-report/report';
 
@@ -213,5 +213,30 @@ describe('Markdown escapes what GitHub renders in team and service names', () =>
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-03-01': [[name, `Amazon ${name}`, '5']] }));
     const r = await run('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache', '--quiet');
     expect(r.stdout).toContain(`| ${escaped} | 5.00 | 100.0% | Amazon ${escaped} |`);
+  });
+});
+
+describe('the repeat check holds however many teams and services a window has', () => {
+  const groups = (teams: number, services: number) => {
+    const out: [string, string, string][] = [];
+    for (let t = 0; t < teams; t++) for (let s = 0; s < services; s++) out.push([`team-${t}`, `service-${s}`, '1']);
+    return out;
+  };
+  const collect = (...pages: ReturnType<typeof page>[]) => {
+    const c = new CostRowCollector('team', 'NetAmortizedCost');
+    pages.forEach((p, i) => c.addPage(p, { windowStart: '2026-03-01', windowEnd: '2026-04-01', page: i + 1 }));
+    return c;
+  };
+
+  test('a repeat of an early team is found after the check has grown for later ones', () => {
+    const first = page({ '2026-03-31': [['team-0', 'service-0', '1']] });
+    const later = page({ '2026-03-31': [...groups(300, 40), ['team-0', 'service-0', '1']] });
+    expect(() => collect(first, later)).toThrow(/page 2 of 2026-03-01\.\.2026-04-01 repeats 2026-03-31, team "team-0", service "service-0", already read from page 1/);
+  });
+
+  test('past the dense grid (70,000 teams) a repeat is still found, and distinct rows are all kept', () => {
+    const many = page({ '2026-03-02': groups(70_000, 1) });
+    expect(collect(many).rows).toHaveLength(70_000);
+    expect(() => collect(many, page({ '2026-03-02': [['team-69999', 'service-0', '1']] }))).toThrow(/repeats 2026-03-02, team "team-69999"/);
   });
 });
