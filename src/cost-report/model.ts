@@ -157,6 +157,13 @@ export interface TeamProjection {
   readonly projectedMonth: Amount;
   /** Same-length trailing baseline the projection is compared with. */
   readonly baselineMonth: Amount;
+  /** Last day counted in {@link monthToDate}, `YYYY-MM-DD`; the days after it are projected. */
+  readonly asOfDay: string;
+  /**
+   * Days of the month after {@link asOfDay} that Cost Explorer marked `Estimated`: left out of
+   * {@link monthToDate} (their partial figures would understate it) and projected like the rest of the month.
+   */
+  readonly provisionalDaysLeftOut: readonly string[];
 }
 
 /**

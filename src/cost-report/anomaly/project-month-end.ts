@@ -43,6 +43,10 @@ export function projectMonthEnd(rows: readonly CostRow[], asOfDay?: string): Tea
   const monthLength = daysInMonth(asOfText);
   const dayOfMonth = Number(asOfText.slice(8, 10));
   const monthStart = asOf - dayOfMonth + 1;
+  const provisionalDaysLeftOut: string[] = [];
+  for (let t = asOf + 1; t < Math.min(set.length, monthStart + monthLength); t++) {
+    if (set.estimated[t]) provisionalDaysLeftOut.push(dayFromIndex(set.start + t));
+  }
   const out: TeamProjection[] = [];
   for (const series of [...set.teams.values()].sort((a, b) => a.team.localeCompare(b.team))) {
     const value = (t: number) => (t >= 0 && t < set.length ? series.totals[t] : 0n);
@@ -77,6 +81,8 @@ export function projectMonthEnd(rows: readonly CostRow[], asOfDay?: string): Tea
       monthToDate: { units: monthToDate },
       projectedMonth: { units: monthToDate + remaining },
       baselineMonth: { units: baseline },
+      asOfDay: asOfText,
+      provisionalDaysLeftOut,
     });
   }
   return out;

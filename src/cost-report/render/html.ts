@@ -2,6 +2,7 @@ import { amountToNumber } from '../amount';
 import { compareWithAws } from '../anomaly/aws-findings';
 import { teamCents, type CentsAllocation } from '../display';
 import { type Amount, type Anomaly, type CostReport, type TeamTotal, UNTAGGED, teamLabel } from '../model';
+import { ANOMALY_COLOUR, OTHER_SERVICES_COLOUR, TAGGED_COLOUR, UNTAGGED_COLOUR, assignServiceColours } from './colours';
 import { anomalyNotes, describeDays, groupedCents, money, percent, signedMoney } from './format';
 
 /**
@@ -25,12 +26,6 @@ export interface HtmlOptions {
   readonly maxServicesPerChart?: number;
 }
 
-// Okabe-Ito colours, distinguishable with the common colour-vision deficiencies; vermillion is kept for the
-// untagged row and red for anomalies, so neither is confused with a service.
-const SERIES_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#56B4E9', '#CC79A7', '#F0E442', '#332288', '#88CCEE'];
-const OTHER_COLOUR = '#9E9E9E';
-const UNTAGGED_COLOUR = '#D55E00';
-const TAGGED_COLOUR = '#0072B2';
 const OTHER_SERVICES = 'Other services';
 
 const CHART_WIDTH = 960;
@@ -44,6 +39,9 @@ const MARGIN = { top: 22, right: 12, bottom: 26, left: 72 };
  * It holds a summary, each team's share of the total as bars (the untagged row highlighted), the untagged
  * share of each day, the anomalies and month-end projections as tables, and per team a daily chart stacked by
  * service with anomalies marked (red band and triangle; drift as a dashed band) and provisional days hatched.
+ * A service has one colour on the whole page (see {@link assignServiceColours}), every colour has at least
+ * 3:1 contrast on white, and each chart's legend lists exactly the series it draws. At phone width (390 px) the
+ * page does not scroll sideways: charts scale down and wide tables scroll inside their own box.
  * Every chart is an inline SVG with a title and a description, backed by a table of the same figures for
  * screen readers and copying. Amounts are shown rounded to the cent; team totals are apportioned so they add
  * up to the account total exactly.
@@ -65,6 +63,7 @@ export function renderHtml(report: CostReport, options: HtmlOptions = {}): strin
   const charted = report.teams.slice(0, maxCharts);
   const rowsByTeam = dailyByTeamAndService(report);
   const ids = new IdMaker();
+  const colours = pageColours(charted, maxServices);
 
   const body: string[] = [];
   body.push(`<header><h1>Cost report <span class="period">${esc(period)}</span></h1>`,
@@ -95,7 +94,7 @@ export function renderHtml(report: CostReport, options: HtmlOptions = {}): strin
     body.push(`<p class="note">The ${charted.length} largest of ${report.teams.length} teams are charted; the others are in the share chart above and in the CSV export.</p>`);
   }
   for (const team of charted) {
-    body.push(dailyChart(report, team, rowsByTeam.get(team.team) ?? new Map(), maxServices, ids));
+    body.push(dailyChart(report, team, rowsByTeam.get(team.team) ?? new Map(), maxServices, colours, ids));
   }
   body.push('</section>', '</main>');
   body.push('<footer><p>Amounts are rounded to the cent for display; the report sums them exactly. Anomalies compare each day with the median of the same weekday over the previous weeks.</p></footer>');
@@ -120,10 +119,10 @@ export function renderHtml(report: CostReport, options: HtmlOptions = {}): strin
 }
 
 const STYLE = `
-:root { color-scheme: light; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --alert: #b00020; }
+:root { color-scheme: light; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --alert: ${ANOMALY_COLOUR}; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg);
-  margin: 0 auto; padding: 1.5rem; max-width: 1040px; line-height: 1.45; background: #fff; }
+  margin: 0 auto; padding: 1.5rem; max-width: 1040px; line-height: 1.45; background: #fff; overflow-wrap: anywhere; }
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; } h1 .period { font-weight: 400; color: var(--muted); font-size: 1.1rem; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
 h3 { font-size: 1.05rem; margin: 1.5rem 0 .25rem; }
@@ -150,7 +149,10 @@ details { margin: .25rem 0 1rem; } summary { cursor: pointer; color: var(--muted
 .anomaly-band { fill: rgba(176, 0, 32, .14); } .anomaly-band.drift { fill: rgba(176, 0, 32, .06); stroke: var(--alert); stroke-dasharray: 4 3; }
 .anomaly-marker { fill: var(--alert); } .anomaly-note { margin: .25rem 0 0; color: var(--muted); font-size: .85rem; }
 .days rect { fill: transparent; } .days rect:hover { fill: rgba(0, 0, 0, .06); }
-@media print { body { max-width: none; } details { display: none; } }
+/* Wide tables scroll inside their own box, so the page itself never scrolls sideways on a phone. */
+.table-scroll { overflow-x: auto; max-width: 100%; } .table-scroll table { overflow-wrap: normal; }
+@media (max-width: 600px) { body { padding: .75rem; } h2 { margin-top: 1.5rem; } }
+@media print { body { max-width: none; } details { display: none; } .table-scroll { overflow: visible; } }
 `;
 
 /** Day → service → exact units, per team. */
@@ -200,7 +202,9 @@ function shareChart(report: CostReport, cents: CentsAllocation, ids: IdMaker): s
   const desc = report.teams.map((t, i) => `${teamLabel(t.team)} ${groupedCents(cents.parts[i])} ${report.currency} (${percent(t.share * 100)})`).join('; ');
   return `<figure><svg class="share-chart" role="img" aria-labelledby="${titleId} ${descId}" viewBox="0 0 ${CHART_WIDTH} ${height}" width="${CHART_WIDTH}" height="${height}">`
     + `<title id="${titleId}">Share of the total by team, largest first</title><desc id="${descId}">${esc(desc)}</desc>${parts.join('')}</svg>`
-    + `<figcaption class="note">Each bar is the team's share of ${groupedCents(cents.total)} ${esc(report.currency)}; the untagged row (spend that carries no <code>${esc(report.query.tagKey)}</code> tag) is in vermillion.</figcaption></figure>`;
+    + `<figcaption class="note"><ul class="legend"><li class="series-key" style="--swatch: ${TAGGED_COLOUR}">team (tagged)</li>`
+    + `${report.teams.some(t => t.team === UNTAGGED) ? `<li class="series-key" style="--swatch: ${UNTAGGED_COLOUR}">untagged</li>` : ''}</ul>`
+    + `Each bar is the team's share of ${groupedCents(cents.total)} ${esc(report.currency)}; the untagged row (spend that carries no <code>${esc(report.query.tagKey)}</code> tag) is in vermillion.</figcaption></figure>`;
 }
 
 function untaggedChart(report: CostReport, rowsByTeam: Map<string, DailyByService>, ids: IdMaker): string {
@@ -241,7 +245,8 @@ function untaggedChart(report: CostReport, rowsByTeam: Map<string, DailyByServic
   return sentence + `<figure><svg class="untagged-chart" role="img" aria-labelledby="${titleId} ${descId}" viewBox="0 0 ${CHART_WIDTH} ${height}" width="${CHART_WIDTH}" height="${height}">`
     + `<title id="${titleId}">Untagged share of daily spend</title><desc id="${descId}">${esc(desc)}</desc>`
     + `<g class="grid">${grid}</g>${monthAxis(report.days, plot)}`
-    + `<polyline class="untagged-line" points="${points}" fill="none" stroke="${UNTAGGED_COLOUR}" stroke-width="1.5"/></svg></figure>`;
+    + `<polyline class="untagged-line" points="${points}" fill="none" stroke="${UNTAGGED_COLOUR}" stroke-width="2"/></svg>`
+    + `<figcaption><ul class="legend"><li class="series-key" style="--swatch: ${UNTAGGED_COLOUR}">untagged share of the day's spend</li></ul></figcaption></figure>`;
 }
 
 function anomalyTable(report: CostReport): string {
@@ -256,10 +261,10 @@ function anomalyTable(report: CostReport): string {
       + `<td class="num">${signedPct(a.impactPercent)}</td><td class="num">${a.maxScore.toFixed(1)}</td>`
       + `<td>${a.drivers.map(d => `${esc(d.service)} <span class="num">${signedMoney(d.impact)}</span>`).join('<br>')}`
       + `${anomalyNotes(a).map(n => `<p class="anomaly-note">${esc(n)}</p>`).join('')}</td></tr>`);
-  return `<table class="anomalies"><caption class="note">Largest impact first. Impact is the spend above the expected level, in ${cur}; score is the largest robust z-score.</caption>`
+  return `<div class="table-scroll"><table class="anomalies"><caption class="note">Largest impact first. Impact is the spend above the expected level, in ${cur}; score is the largest robust z-score.</caption>`
     + '<thead><tr><th scope="col">Team</th><th scope="col">Kind</th><th scope="col">Days</th>'
     + `<th scope="col" class="num">Impact (${cur})</th><th scope="col" class="num">Impact</th><th scope="col" class="num">Score</th><th scope="col">Driven by, root causes and tag loss</th></tr></thead>`
-    + `<tbody>${rows.join('')}</tbody></table>`;
+    + `<tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function awsTable(report: CostReport): string {
@@ -279,11 +284,11 @@ function awsTable(report: CostReport): string {
       : '<td></td><td></td><td></td><td></td>';
     return `<tr class="aws-row ${agreement === 'both' ? 'agree' : 'differ'}"><td>${agreement}</td>${oursCells}${awsCells}</tr>`;
   });
-  return '<table class="aws"><caption class="note">AWS amounts are in USD as Cost Anomaly Detection reports them.</caption>'
+  return '<div class="table-scroll"><table class="aws"><caption class="note">AWS amounts are in USD as Cost Anomaly Detection reports them.</caption>'
     + '<thead><tr><th scope="col" rowspan="2">Found by</th><th scope="colgroup" colspan="3">This report</th><th scope="colgroup" colspan="4">AWS Cost Anomaly Detection</th></tr>'
     + '<tr><th scope="col">Team</th><th scope="col">Days</th><th scope="col" class="num">Impact</th>'
     + '<th scope="col">Monitor team or dimension</th><th scope="col">Days</th><th scope="col" class="num">Impact</th><th scope="col">Root causes</th></tr></thead>'
-    + `<tbody>${body.join('')}</tbody></table>`;
+    + `<tbody>${body.join('')}</tbody></table></div>`;
 }
 
 function projectionTable(report: CostReport): string {
@@ -299,15 +304,53 @@ function projectionTable(report: CostReport): string {
       return `<tr${p.team === UNTAGGED ? ' class="untagged"' : ''}><td>${esc(teamLabel(p.team))}</td><td class="num">${money(p.monthToDate)}</td>`
         + `<td class="num">${money(p.projectedMonth)}</td><td class="num">${money(p.baselineMonth)}</td><td class="num">${change}</td></tr>`;
     });
-  return `<table class="projections"><caption class="note">${esc(report.projections[0].month)}, in ${cur}: the rest of the month projected at each weekday's recent median; the baseline is the same number of days just before the month.</caption>`
+  return `<p class="note projection-days">${esc(projectionDays(report))}</p>`
+    + `<div class="table-scroll"><table class="projections"><caption class="note">${esc(report.projections[0].month)}, in ${cur}: the rest of the month projected at each weekday's recent median; the baseline is the same number of days just before the month.</caption>`
     + '<thead><tr><th scope="col">Team</th><th scope="col" class="num">Month to date</th><th scope="col" class="num">Projected month</th>'
     + '<th scope="col" class="num">Baseline</th><th scope="col" class="num">Change</th></tr></thead>'
-    + `<tbody>${rows.join('')}</tbody></table>`;
+    + `<tbody>${rows.join('')}</tbody></table></div>`;
 }
 
-function dailyChart(report: CostReport, team: TeamTotal, daily: DailyByService, maxServices: number, ids: IdMaker): string {
+/** The services a team's chart would draw as their own series, before colours are handed out. */
+function candidateServices(team: TeamTotal, maxServices: number): string[] {
+  return team.services.slice(0, team.services.length > maxServices ? maxServices : team.services.length).map(s => s.service);
+}
+
+/** One colour per service for the whole page, so a service looks the same in every team's chart. */
+function pageColours(charted: readonly TeamTotal[], maxServices: number): Map<string, string> {
+  const totals = new Map<string, number>();
+  for (const team of charted) {
+    for (const s of team.services) {
+      totals.set(s.service, (totals.get(s.service) ?? 0) + amountToNumber(s.total));
+    }
+  }
+  return assignServiceColours(charted.map(t => candidateServices(t, maxServices)), totals);
+}
+
+/** Which days month-to-date counts, and which provisional days it left out (they are projected instead). */
+function projectionDays(report: CostReport): string {
+  const { month, asOfDay, provisionalDaysLeftOut } = report.projections[0];
+  const firstDay = report.days.find(d => d.startsWith(month)) ?? `${month}-01`;
+  const counted = `Month to date counts ${firstDay === asOfDay ? asOfDay : `${firstDay} to ${asOfDay}`}`;
+  const countedProvisional = report.provisionalDays.filter(d => d.startsWith(month) && d <= asOfDay);
+  const parts = [counted];
+  if (provisionalDaysLeftOut.length > 0) {
+    parts.push(`it leaves out ${describeDays(provisionalDaysLeftOut)}, provisional (Estimated) in Cost Explorer, and projects ${provisionalDaysLeftOut.length === 1 ? 'that day' : 'those days'} like the rest of the month`);
+  } else {
+    parts.push('no provisional (Estimated) day was left out');
+  }
+  if (countedProvisional.length > 0) {
+    parts.push(`${describeDays(countedProvisional)} ${countedProvisional.length === 1 ? 'is' : 'are'} provisional (Estimated) but counted, being on or before ${asOfDay}`);
+  }
+  return `${parts.join('; ')}.`;
+}
+
+function dailyChart(
+  report: CostReport, team: TeamTotal, daily: DailyByService, maxServices: number, colours: ReadonlyMap<string, string>, ids: IdMaker,
+): string {
   const cur = report.currency;
-  const named = team.services.slice(0, team.services.length > maxServices ? maxServices : team.services.length).map(s => s.service);
+  // A service the page ran out of colours for (rare: it shares charts with many others) joins "Other services".
+  const named = candidateServices(team, maxServices).filter(s => colours.has(s));
   const hasOther = team.services.length > named.length;
   const series = hasOther ? [...named, OTHER_SERVICES] : named;
   const seriesIndex = new Map(named.map((s, i) => [s, i]));
@@ -342,6 +385,8 @@ function dailyChart(report: CostReport, team: TeamTotal, daily: DailyByService, 
   const barW = Math.max(step * (n > 120 ? 0.9 : 0.8), 0.5);
   const xOf = (d: number) => plot.x + d * step + (step - barW) / 2;
 
+  const colourOf = (name: string) => (name === OTHER_SERVICES ? OTHER_SERVICES_COLOUR : colours.get(name)!);
+  const drawn: string[] = [];
   const paths = series.map((name, s) => {
     const segments: string[] = [];
     for (let d = 0; d < n; d++) {
@@ -358,8 +403,12 @@ function dailyChart(report: CostReport, team: TeamTotal, daily: DailyByService, 
       const y1 = yOf(base + v);
       segments.push(`M${fmt(xOf(d))} ${fmt(y0)}V${fmt(y1)}h${fmt(barW)}V${fmt(y0)}z`);
     }
-    const colour = name === OTHER_SERVICES ? OTHER_COLOUR : SERIES_COLOURS[s % SERIES_COLOURS.length];
-    return `<path class="series" data-service="${esc(name)}" fill="${colour}" d="${segments.join('') || 'M0 0'}"/>`;
+    if (segments.length === 0) {
+      // Nothing to draw (every day nets to zero): no path, so no legend entry for it either.
+      return '';
+    }
+    drawn.push(name);
+    return `<path class="series" data-service="${esc(name)}" fill="${colourOf(name)}" d="${segments.join('')}"/>`;
   });
 
   const provisional = new Set(report.provisionalDays);
@@ -409,7 +458,8 @@ function dailyChart(report: CostReport, team: TeamTotal, daily: DailyByService, 
       + `${team.services.length > 5 ? ` and ${team.services.length - 5} more` : ''}. Highest day ${report.days[peak]} at ${money({ units: dayTotals[peak] })}. `
       + (teamAnomalies.length === 0 ? 'No anomalies.' : `${teamAnomalies.length} anomal${teamAnomalies.length === 1 ? 'y' : 'ies'}: ${teamAnomalies.map(a => anomalyLabel(a, cur)).join('; ')}.`);
   const headingId = ids.next('team');
-  const legend = series.map((name, s) => `<li style="--swatch: ${name === OTHER_SERVICES ? OTHER_COLOUR : SERIES_COLOURS[s % SERIES_COLOURS.length]}">${esc(name)}</li>`);
+  // Built from the same list and colours as the paths: the legend shows what is drawn, nothing else.
+  const legend = drawn.map(name => `<li class="series-key" style="--swatch: ${colourOf(name)}">${esc(name)}</li>`);
   if (teamAnomalies.length > 0) legend.push('<li class="anomaly-key">anomaly</li>');
   if (provisionalMarks.length > 0) legend.push('<li class="provisional-key">provisional</li>');
 
@@ -443,7 +493,7 @@ function monthlyTable(
   const head = series.map(s => `<th scope="col" class="num">${esc(s)}</th>`).join('');
   const body = months.map((m, i) => `<tr><th scope="row">${m}</th>${sums[i].map(u => `<td class="num">${money({ units: u })}</td>`).join('')}`
     + `<td class="num">${money({ units: sums[i].reduce((a, b) => a + b, 0n) })}</td></tr>`).join('');
-  return `<details><summary>Monthly figures for ${esc(teamLabel(team.team))} (${esc(report.currency)})</summary><table><thead><tr><th scope="col">Month</th>${head}<th scope="col" class="num">Total</th></tr></thead><tbody>${body}</tbody></table></details>`;
+  return `<details><summary>Monthly figures for ${esc(teamLabel(team.team))} (${esc(report.currency)})</summary><div class="table-scroll"><table><thead><tr><th scope="col">Month</th>${head}<th scope="col" class="num">Total</th></tr></thead><tbody>${body}</tbody></table></div></details>`;
 }
 
 /** Month labels on the x axis (or weekly ones for short periods). */

@@ -31,7 +31,7 @@ const report: CostReport = {
     drivers: [{ service: 'Amazon EC2', impact: parseAmount('0.5') }],
     kind: 'daily',
   }],
-  projections: [{ team: 'fraud', month: '2026-03', monthToDate: parseAmount('1.504'), projectedMonth: parseAmount('40'), baselineMonth: parseAmount('30') }],
+  projections: [{ team: 'fraud', month: '2026-03', monthToDate: parseAmount('1.504'), projectedMonth: parseAmount('40'), baselineMonth: parseAmount('30'), asOfDay: '2026-03-01', provisionalDaysLeftOut: [] }],
 };
 
 describe('renderJson', () => {
