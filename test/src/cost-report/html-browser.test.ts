@@ -41,7 +41,19 @@ interface DomElement {
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): Iterable<DomElement> & { readonly length: number };
 }
-declare const document: { getElementById(id: string): DomElement | null };
+declare const document: {
+  readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number };
+  getElementById(id: string): DomElement | null;
+};
+declare function getComputedStyle(e: DomElement, pseudo?: string): {
+  readonly fill: string; readonly stroke: string; readonly backgroundColor: string; readonly overflowX: string;
+};
+/** One chart's drawn series and legend entries, each as [name, computed colour]. */
+interface LegendFacts {
+  readonly chart: string;
+  readonly drawn: string[][];
+  readonly legend: string[][];
+}
 interface ChartFacts {
   readonly team: string;
   readonly box: Box;
@@ -181,6 +193,72 @@ describe('the HTML report in headless Chromium', () => {
       expect(c.role).toBe('img');
       expect(c.texts).toHaveLength(2);
       expect(c.texts.every(t => t.length > 10)).toBe(true);
+    }
+  });
+
+  test('each chart\'s legend lists exactly the series drawn, with the colour the browser paints them in', async () => {
+    const facts = await page.$$eval('figure', (figures: DomElement[]) => figures.flatMap(f => {
+      const svg = f.querySelector('svg');
+      if (!svg) return [];
+      const visible = (e: DomElement) => e.getBBox().height > 0 && e.getBBox().width > 0;
+      const cls = svg.getAttribute('class')!;
+      let drawn: string[][];
+      if (cls === 'daily-chart') {
+        drawn = [...svg.querySelectorAll('path.series')].filter(visible).map(p => [p.getAttribute('data-service')!, getComputedStyle(p).fill]);
+      } else if (cls === 'share-chart') {
+        const byColour = new Map<string, string>();
+        for (const g of svg.querySelectorAll('g.share')) {
+          const rect = g.querySelector('rect')!;
+          byColour.set(getComputedStyle(rect).fill, g.getAttribute('class')!.includes('untagged') ? 'untagged' : 'team (tagged)');
+        }
+        drawn = [...byColour].map(([colour, name]) => [name, colour]);
+      } else {
+        const line = svg.querySelector('polyline')!;
+        drawn = [['untagged share of the day\'s spend', getComputedStyle(line).stroke]];
+      }
+      const legend = [...f.querySelectorAll('.legend li.series-key')].map(li => [li.textContent!, getComputedStyle(li, '::before').backgroundColor]);
+      return [{ chart: `${cls} ${svg.getAttribute('data-team') ?? ''}`, drawn, legend }];
+    })) as LegendFacts[];
+    expect(facts).toHaveLength(report.teams.length + 2);
+    for (const f of facts) {
+      expect(f.drawn.length).toBeGreaterThan(0);
+      expect([f.chart, f.legend]).toEqual([f.chart, f.drawn]);
+    }
+  });
+
+  test('a service is painted in the same colour in every team\'s chart', async () => {
+    const fills = await page.$$eval('svg.daily-chart path.series', (paths: DomElement[]) =>
+      paths.map(p => [p.getAttribute('data-service')!, getComputedStyle(p).fill]));
+    const byService = new Map<string, Set<string>>();
+    for (const [service, fill] of fills) {
+      byService.set(service, (byService.get(service) ?? new Set()).add(fill));
+    }
+    expect(byService.size).toBeGreaterThan(8);
+    expect([...byService].filter(([, set]) => set.size > 1)).toEqual([]);
+  });
+
+  test('at phone width (390 px) the page does not scroll sideways and wide tables scroll in their own box', async () => {
+    const phone = await context.newPage();
+    try {
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(pageUrl, { waitUntil: 'load' });
+      // Open the monthly tables too: they are the widest.
+      await phone.$$eval('details', (ds: DomElement[]) => ds.forEach(d => (d as unknown as { open: boolean }).open = true));
+      const facts = await phone.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        charts: [...(document as unknown as DomElement).querySelectorAll('svg')].map(s => s.getBoundingClientRect().width),
+      }));
+      expect(facts.scrollWidth).toBeLessThanOrEqual(390);
+      expect(Math.max(...facts.charts)).toBeLessThanOrEqual(390);
+      const boxes = await phone.$$eval('.table-scroll', (ds: DomElement[]) => ds.map(d => {
+        const e = d as unknown as { scrollWidth: number; clientWidth: number };
+        return { scrollWidth: e.scrollWidth, clientWidth: e.clientWidth, overflow: getComputedStyle(d).overflowX };
+      }));
+      expect(boxes.every(b => b.overflow === 'auto' && b.clientWidth <= 390)).toBe(true);
+      // At least one table is wider than the phone: it scrolls inside its box, not the page.
+      expect(boxes.some(b => b.scrollWidth > b.clientWidth)).toBe(true);
+    } finally {
+      await phone.close();
     }
   });
 

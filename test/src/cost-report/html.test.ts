@@ -1,5 +1,6 @@
 import { amountFromNumber } from '../../../src/cost-report/amount';
 import { type CostDataset, type CostRow, UNTAGGED } from '../../../src/cost-report/model';
+import { SERVICE_PALETTE, contrastRatio } from '../../../src/cost-report/render/colours';
 import { renderHtml } from '../../../src/cost-report/render/html';
 import { renderMarkdown } from '../../../src/cost-report/render/markdown';
 import { buildReport } from '../../../src/cost-report/report';
@@ -12,6 +13,15 @@ const EC2 = 'Amazon Elastic Compute Cloud - Compute';
 function dataset(rows: CostRow[], start = '2026-03-01', end = '2026-03-04'): CostDataset {
   return { query: { start, end, tagKey: 'team', metric: 'NetAmortizedCost' }, currency: 'USD', rows, apiCalls: 3 };
 }
+/** Per daily chart: the (service, fill) of each drawn series and the (name, swatch) of each legend entry. */
+function chartsOf(page: string): { team: string; drawn: string[][]; legend: string[][] }[] {
+  return page.split('<article class="team-chart').slice(1).map(article => ({
+    team: /data-team="([^"]*)"/.exec(article)![1],
+    drawn: [...article.matchAll(/<path class="series" data-service="([^"]*)" fill="([^"]+)"/g)].map(m => [m[1], m[2]]),
+    legend: [...article.matchAll(/<li class="series-key" style="--swatch: ([^"]+)">([^<]*)<\/li>/g)].map(m => [m[2], m[1]]),
+  }));
+}
+
 function row(day: string, team: string, amount: number, service = EC2, estimated = false): CostRow {
   return { day, team, service, amount: amountFromNumber(amount), estimated };
 }
@@ -115,5 +125,69 @@ describe('renderHtml', () => {
     const out = renderHtml(reportOf(dataset([])));
     expect(out).toContain('No spend in this period.');
     expect(out).not.toContain('class="daily-chart"');
+  });
+
+  test('a service has one colour on the whole page, not one per team', () => {
+    // The sample draws SageMaker first for some teams and second or third for others.
+    const seen = new Map<string, Set<string>>();
+    for (const chart of chartsOf(html)) {
+      for (const [service, fill] of chart.drawn) {
+        seen.set(service, (seen.get(service) ?? new Set()).add(fill));
+      }
+    }
+    expect(seen.get('Amazon SageMaker')).toBeDefined();
+    const changing = [...seen].filter(([, fills]) => fills.size > 1).map(([service, fills]) => `${service}: ${[...fills].join(', ')}`);
+    expect(changing).toEqual([]);
+  });
+
+  test('services drawn in the same chart have different colours', () => {
+    for (const chart of chartsOf(html)) {
+      expect(new Set(chart.drawn.map(([, fill]) => fill)).size).toBe(chart.drawn.length);
+    }
+  });
+
+  test('every series colour is from the palette and has at least 3:1 contrast on white', () => {
+    const fills = new Set(chartsOf(html).flatMap(c => c.drawn.map(([, fill]) => fill)));
+    expect(fills.size).toBeGreaterThan(3);
+    for (const fill of fills) {
+      expect([...SERVICE_PALETTE, '#767676']).toContain(fill);
+      expect(contrastRatio(fill, '#FFFFFF')).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  test('each chart\'s legend lists exactly the series it draws, in the same colours', () => {
+    const charts = chartsOf(html);
+    expect(charts).toHaveLength(sample.teams.length);
+    for (const chart of charts) {
+      expect(chart.legend).toEqual(chart.drawn);
+    }
+  });
+
+  test('a series with nothing to draw gets neither a path nor a legend entry', () => {
+    const rows = [row('2026-03-01', 'fraud', 10), row('2026-03-01', 'fraud', 0, 'Amazon S3')];
+    const [chart] = chartsOf(renderHtml(reportOf(dataset(rows))));
+    expect(chart.drawn.map(([s]) => s)).toEqual([EC2]);
+    expect(chart.legend.map(([s]) => s)).toEqual([EC2]);
+  });
+
+  test('the projection says which provisional days it left out of month to date', () => {
+    expect(sample.provisionalDays).toEqual(['2026-10-30', '2026-10-31']);
+    expect(html).toContain('Month to date counts 2026-10-01 to 2026-10-29; it leaves out 2026-10-30, 2026-10-31, provisional (Estimated) in Cost Explorer, and projects those days like the rest of the month.');
+  });
+
+  test('the projection says when no provisional day was left out', () => {
+    const rows = [row('2026-03-01', 'fraud', 5), row('2026-03-02', 'fraud', 5)];
+    expect(renderHtml(reportOf(dataset(rows)))).toContain('Month to date counts 2026-03-01 to 2026-03-02; no provisional (Estimated) day was left out.');
+  });
+
+  test('the projection says when provisional days are counted because no day after them is complete', () => {
+    const rows = [row('2026-03-01', 'fraud', 5, EC2, true), row('2026-03-02', 'fraud', 5, EC2, true)];
+    expect(renderHtml(reportOf(dataset(rows)))).toContain('2026-03-01, 2026-03-02 are provisional (Estimated) but counted, being on or before 2026-03-02.');
+  });
+
+  test('every table sits in its own horizontally scrolling box', () => {
+    const tables = html.match(/<table/g)!.length;
+    expect(html.match(/<div class="table-scroll"><table/g)).toHaveLength(tables);
+    expect(html).toContain('.table-scroll { overflow-x: auto;');
   });
 });

@@ -32,6 +32,15 @@ describe('projectMonthEnd', () => {
     expect(projectMonthEnd(withEstimate)).toEqual(projectMonthEnd(withEstimate, day(72)));
   });
 
+  test('names the last day counted and the provisional days of the month it left out', () => {
+    // day(72) is 2024-03-13; 2024-03-14 is estimated and not counted.
+    const withEstimate = rows('fraud', EC2, 74, weekly(100, { weekend: 0.5, noisePercent: 0 }), { estimatedFrom: 73 });
+    const [p] = projectMonthEnd(withEstimate);
+    expect(p).toMatchObject({ asOfDay: '2024-03-13', provisionalDaysLeftOut: ['2024-03-14'] });
+    expect(amountToNumber(p.monthToDate)).toBe(9 * 100 + 4 * 50);
+    expect(projectMonthEnd(steady)[0]).toMatchObject({ asOfDay: '2024-03-14', provisionalDaysLeftOut: [] });
+  });
+
   test('every team gets a projection, the untagged row included, ordered by team', () => {
     const data = [...steady, ...rows(UNTAGGED, EC2, 74, weekly(10, { noisePercent: 0 })), ...rows('ads', EC2, 74, weekly(5, { noisePercent: 0 }))];
     expect(projectMonthEnd(data).map(p => p.team)).toEqual([UNTAGGED, 'ads', 'fraud']);
