@@ -1,6 +1,7 @@
 export * from './capacity-strategy';
 export * from './cpu-node-pool';
 export * from './gpu-inference-service';
+export * from './gpu-model-server';
 export * from './gpu-node-pool';
 export * from './gpu-team';
 export * from './gpu-team-queues';
