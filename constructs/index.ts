@@ -3,4 +3,5 @@ export * from './compute';
 export * from './cost';
 export * from './k8s';
 export * from './registry';
+export * from './serving';
 export * from './testing';

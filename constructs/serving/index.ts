@@ -1,0 +1,4 @@
+export * from './deployment-guardrail';
+export * from './model-endpoint';
+export * from './model-source';
+export * from './serving-instance-type';
