@@ -8,7 +8,7 @@ import { EXIT, main } from '../../../../src/cost-report/cli';
 import { readCostExplorer } from '../../../../src/cost-report/explorer';
 import { UNTAGGED } from '../../../../src/cost-report/model';
 import { buildReport } from '../../../../src/cost-report/report';
-import { page } from '../fixtures';
+import { nextDay, page } from '../fixtures';
 
 // A real HTTP peer: moto's server on 127.0.0.1, started here and stopped after. It answers GetCostAndUsage
 // from a queue of canned responses, one per distinct request body, so the first request (no token) gets the
@@ -189,4 +189,60 @@ describe('malformed answers over HTTP end with exit 3 and name the request', () 
     const { dataset } = await readCostExplorer({ start: '2025-07-03', end: '2025-07-04', endpoint, now: () => new Date('2026-02-04T00:00:00Z') });
     expect(buildReport(dataset).teams.map(t => [t.team, formatAmountExact(t.total)])).toEqual([['(untagged)', '5'], [UNTAGGED, '3']]);
   });
+});
+
+test('--root-causes over HTTP: the drill-down pages come back from moto and name the usage type, region and account', async () => {
+  // A range of its own. The CLI reads one monthly window after the other, then drills into the one anomaly:
+  // USAGE_TYPE and REGION (two pages, joined by a token), then LINKED_ACCOUNT. moto answers in that order.
+  const spike = '2024-06-18';
+  const dayList = (start: string, end: string) => {
+    const out: string[] = [];
+    for (let d = start; d < end; d = nextDay(d)) out.push(d);
+    return out;
+  };
+  const weekdaySpend = (day: string, amount: number) => ([0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay()) ? amount * 0.6 : amount);
+  const extra = (day: string) => (day === spike ? 5000 : 0);
+  const money = (v: number) => ({ NetAmortizedCost: { Amount: v.toFixed(2), Unit: 'USD' } });
+  const answer = (start: string, end: string, groups: (day: string) => object[], definitions: string[], token?: string) => ({
+    GroupDefinitions: definitions.map(Key => ({ Type: 'DIMENSION', Key })),
+    ResultsByTime: dayList(start, end).map(day => ({
+      TimePeriod: { Start: day, End: nextDay(day) }, Estimated: false, Total: {}, Groups: groups(day),
+    })),
+    ...(token ? { NextPageToken: token } : {}),
+  });
+  const strip = ({ $metadata: _m, ...rest }: { $metadata: unknown }) => rest;
+  const month = (start: string, end: string) =>
+    strip(page(Object.fromEntries(dayList(start, end).map(day => [day, [['fraud', 'Amazon EC2', (weekdaySpend(day, 1000) + extra(day)).toFixed(2)]]]))));
+  // The drill-down covers the anomaly and the 4 weeks before it: 2024-05-21 to 2024-06-18.
+  await queue([
+    month('2024-05-01', '2024-06-01'),
+    month('2024-06-01', '2024-07-01'),
+    answer('2024-05-21', '2024-06-05', day => [{ Keys: ['USE1-BoxUsage:m5.large', 'us-east-1'], Metrics: money(weekdaySpend(day, 1000)) }], ['USAGE_TYPE', 'REGION'], 'usage-2'),
+    answer('2024-06-05', '2024-06-19', day => [
+      { Keys: ['USE1-BoxUsage:m5.large', 'us-east-1'], Metrics: money(weekdaySpend(day, 1000)) },
+      ...(extra(day) ? [{ Keys: ['USE1-SpotUsage:p5.48xlarge', 'us-east-1'], Metrics: money(extra(day)) }] : []),
+    ], ['USAGE_TYPE', 'REGION']),
+    answer('2024-05-21', '2024-06-19', day => [
+      { Keys: ['111111111111'], Metrics: money(weekdaySpend(day, 900) + extra(day)) },
+      { Keys: ['222222222222'], Metrics: money(weekdaySpend(day, 100)) },
+    ], ['LINKED_ACCOUNT']),
+  ]);
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['--start', '2024-05-01', '--end', '2024-07-01', '--endpoint', endpoint, '--no-cache', '--no-drift', '--root-causes', '--format', 'json'], {
+    stdout: { write: (s: string) => { stdout += s; } },
+    stderr: { write: (s: string) => { stderr += s; } },
+    env: process.env,
+    now: () => new Date('2026-02-04T00:00:00Z'),
+  });
+  expect({ code, stderr: code === EXIT.OK ? '' : stderr }).toEqual({ code: EXIT.OK, stderr: '' });
+  // Three drill-down requests: two pages grouped by usage type and region, one by account.
+  expect(stderr).toMatch(/Root causes: 3 request\(s\), USD 0\.03/);
+  const doc = JSON.parse(stdout);
+  expect(doc.apiCalls).toBe(5);
+  const anomalies = doc.anomalies.filter((a: { start: string }) => a.start === spike);
+  expect(anomalies).toHaveLength(1);
+  expect(anomalies[0].rootCauses).toEqual([
+    expect.objectContaining({ usageType: 'USE1-SpotUsage:p5.48xlarge', region: 'us-east-1', account: '111111111111' }),
+  ]);
 });
