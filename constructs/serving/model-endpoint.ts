@@ -615,7 +615,6 @@ export class ModelEndpoint extends ModelEndpointBase {
         ? [{ variantPropertyType: 'DesiredWeight' }, { variantPropertyType: 'DataCaptureConfig' }]
         : undefined,
     });
-    this.endpoint.node.addDependency(this.role);
 
     for (const v of this.variants) {
       if (v.options.autoScaling) {
@@ -752,8 +751,12 @@ export class ModelEndpoint extends ModelEndpointBase {
         securityGroupIds: this.securityGroups.map(sg => sg.securityGroupId),
       } : undefined,
     });
-    // CreateModel checks the role can read the artifacts and pull the image, so its policy must exist first.
-    model.node.addDependency(this.role);
+    // CreateModel checks the role can read the artifacts and pull the image, so its policy must exist first (the
+    // role itself is already a dependency through ExecutionRoleArn).
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      model.node.addDependency(policy);
+    }
     this.modelsBySource.set(source, model);
     return model;
   }
@@ -972,11 +975,46 @@ export class ModelEndpoint extends ModelEndpointBase {
     ack('AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ecr:GetAuthorizationToken has no resource-level permission; image pulls are limited to the model\'s repository.');
     ack(`AwsSolutions-IAM5[Resource::${logGroupFinding(this.endpointName)}:log-stream:*]`,
       'Log streams are created by SageMaker with instance-specific names, inside this endpoint\'s log group only.');
+    const bucket = this.registry.artifactBucket;
+    ack(`AwsSolutions-IAM5[Resource::${nagResource(this, bucket.arnForObjects(`${this.servedModel.artifactsPrefix}*`))}]`,
+      'Read access to the objects under this model\'s artifact prefix only: the artifact keys of future versions are not known here.');
+    if (this.subnets) {
+      ack(`AwsSolutions-IAM5[Resource::${nagResource(this, Stack.of(this).formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' }))}]`,
+        'SageMaker creates the network interfaces of the containers, so their IDs are not known; creation is limited to the chosen subnets ' +
+        'and security groups by the other resources of the same statement.');
+    }
+    if (this.dataCapturePrefix) {
+      ack(`AwsSolutions-IAM5[Resource::${nagResource(this, bucket.arnForObjects(`${this.dataCapturePrefix}*`))}]`,
+        'SageMaker writes captured data under keys it derives from the time and a UUID, inside this endpoint\'s capture prefix only.');
+    }
   }
 }
 
 function logGroupFinding(endpointName: string): string {
   return `arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/${endpointName}`;
+}
+
+/**
+ * How cdk-nag prints a resource in a finding id: references as `<LogicalId>` or `<LogicalId.Attribute>`, pseudo
+ * parameters as `<AWS::Region>`, joined. Acknowledgements match finding ids exactly, so they are built the same way.
+ */
+function nagResource(scope: Construct, value: string): string {
+  const render = (v: any): string => {
+    if (typeof v === 'string') {
+      return v;
+    }
+    if (v.Ref !== undefined) {
+      return `<${v.Ref}>`;
+    }
+    if (v['Fn::GetAtt'] !== undefined) {
+      return `<${v['Fn::GetAtt'].join('.')}>`;
+    }
+    if (v['Fn::Join'] !== undefined) {
+      return v['Fn::Join'][1].map(render).join(v['Fn::Join'][0]);
+    }
+    return JSON.stringify(v);
+  };
+  return render(Stack.of(scope).resolve(value));
 }
 
 function endpointArnOf(scope: Construct, endpointName: string): string {
