@@ -12,3 +12,5 @@ export * from './node-pool-base';
 export * from './placement';
 export * from './pool-tenancy';
 export * from './pool-tenancy-policy';
+export * from '../../src/tags';
+export * from '../../src/errors';
