@@ -105,6 +105,9 @@ const project = new typescript.TypeScriptProject({
     'yaml@^2.9.1',
     'playwright-core@^1.65.1',
     '@sparticuz/chromium@^153.0.0',
+    // Evaluates the pool tenancy admission policy's CEL in tests, as the API server would.
+    '@bufbuild/cel@0.6.1',
+    '@bufbuild/protobuf@^2.6.2',
     'eslint-plugin-jest@^28',
     // ts-jest requires jest-util at run time but declares it an optional peer; with jest 29 npm no longer hoists
     // a copy to the top level by chance.
