@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -136,6 +137,70 @@ async function apiCallsWithPagesOf(groupsPerPage: number, parent: string): Promi
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * Side by side, in a fresh process each (so neither pays for the other's garbage): replaying the year to JSON
+ * (read, buildReport, jsonChunks) against a bare script that only reads the same page files and JSON.parses
+ * them. Heap is sampled after every page and every 1,000 JSON chunks; peaks are above a baseline taken after
+ * the modules are loaded.
+ */
+async function sideBySide(dir: string): Promise<void> {
+  const child = (mode: string) => {
+    const out = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', __filename], {
+      env: { ...process.env, BENCH_SIDE_BY_SIDE: mode, BENCH_DIR: dir }, encoding: 'utf8', maxBuffer: MB,
+    });
+    const line = out.stdout.split('\n').find(l => l.startsWith('{'));
+    if (out.status !== 0 || !line) {
+      throw new Error(`side-by-side ${mode} run failed (${out.status}): ${out.stderr.slice(-2000)}`);
+    }
+    return JSON.parse(line) as { seconds: number; peakHeap: number; maxRss: number; bytes: number };
+  };
+  // Alternate, twice each, and keep each side's best time and lowest peak, to damp a busy machine.
+  const runs = [child('bare'), child('report'), child('bare'), child('report')];
+  const best = (mode: number) => ({
+    seconds: Math.min(runs[mode].seconds, runs[mode + 2].seconds),
+    peakHeap: Math.min(runs[mode].peakHeap, runs[mode + 2].peakHeap),
+    maxRss: Math.min(runs[mode].maxRss, runs[mode + 2].maxRss),
+  });
+  const bare = best(0);
+  const full = best(1);
+  console.log(`- side by side, year to JSON (${(runs[1].bytes / MB).toFixed(0)} MB) against a bare read + JSON.parse of the same pages, best of 2 each: ` +
+    `time ${full.seconds.toFixed(2)} s vs ${bare.seconds.toFixed(2)} s = **${(full.seconds / bare.seconds).toFixed(2)}x** (target <= 2x); ` +
+    `peak heap ${(full.peakHeap / MB).toFixed(0)} MB vs ${(bare.peakHeap / MB).toFixed(0)} MB = **${(full.peakHeap / bare.peakHeap).toFixed(2)}x** (target <= 2x); ` +
+    `max RSS ${(full.maxRss / MB).toFixed(0)} MB vs ${(bare.maxRss / MB).toFixed(0)} MB = ${(full.maxRss / bare.maxRss).toFixed(2)}x`);
+}
+
+/** One side of {@link sideBySide}, in its own process: prints one JSON line. */
+async function sideBySideChild(mode: string, dir: string): Promise<void> {
+  gc();
+  const baseline = process.memoryUsage().heapUsed;
+  let peak = baseline;
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  };
+  const t0 = process.hrtime.bigint();
+  let bytes = 0;
+  if (mode === 'bare') {
+    for (const w of readdirSync(dir).filter(d => /^\d{4}-/.test(d)).sort()) {
+      for (const f of readdirSync(path.join(dir, w)).sort()) {
+        const page = JSON.parse(readFileSync(path.join(dir, w, f), 'utf8')) as { ResultsByTime: unknown[] };
+        bytes += page.ResultsByTime.length;
+        sample();
+      }
+    }
+  } else {
+    const { dataset } = await readCostExplorer({ start: START, end: END, replayDir: dir, onProgress: sample });
+    const report = buildReport(dataset);
+    let n = 0;
+    for (const chunk of jsonChunks(report)) {
+      bytes += chunk.length;
+      if (++n % 1000 === 0) sample();
+    }
+  }
+  sample();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(JSON.stringify({ seconds, peakHeap: peak - baseline, maxRss: process.resourceUsage().maxRSS * 1024, bytes }));
+}
+
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), 'cost-report-bench-'));
   const cacheDir = path.join(dir, '.cache');
@@ -171,6 +236,7 @@ async function main() {
       `${cached.result.stats.cachedWindows} of ${cached.result.stats.windows} months from the cache (December has estimated days, so it is fetched again); ` +
       `cached read ${cached.seconds.toFixed(2)} s`);
     await apiCallsWithPagesOf(SMALL_GROUPS_PER_PAGE, dir);
+    await sideBySide(dir);
 
     const t1 = process.hrtime.bigint();
     const report = buildReport(replay.result.dataset);
@@ -197,7 +263,7 @@ async function main() {
   }
 }
 
-main().catch(err => {
+(process.env.BENCH_SIDE_BY_SIDE ? sideBySideChild(process.env.BENCH_SIDE_BY_SIDE, process.env.BENCH_DIR!) : main()).catch(err => {
   console.error(err);
   process.exit(1);
 });
