@@ -1,4 +1,4 @@
-import { AspectPriority, Aspects, CfnResource, TagManager, Tags, Token } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnResource, Stack, Stage, TagManager, Tags, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { PlainResourceTagging } from './private/plain-resource-tags';
 import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
@@ -111,6 +111,12 @@ export class CostAttribution {
   }
 
   private static applyTags(scope: IConstruct, props: CostAttributionProps, check: boolean): void {
+    // Tags and aspects act only on aws-cdk-lib resources: on a cdk8s chart or pool they would do nothing, silently.
+    if (!scope.node.scopes.some(s => Stage.isStage(s) || Stack.isStack(s))) {
+      throw validationError(scope, 'CostAttribution applies to aws-cdk-lib constructs (an App, Stage, Stack or what is in them), and ' +
+        'this scope is not in an aws-cdk-lib app (a cdk8s chart?). cdk8s charts get their cost labels from their props: pass ' +
+        '`costTags` to GpuNodePool, CpuNodePool and GpuTeam, e.g. CostAttribution.tagsOf(stack) with the team key set by TagSchema.forTeam');
+    }
     const inherited = CostAttribution.nearest(scope);
     if (props.schema && inherited && inherited.applied.schema !== props.schema) {
       throw validationError(scope, `schema differs from the tag schema applied at "${inherited.scope.node.path || '<app>'}"; ` +

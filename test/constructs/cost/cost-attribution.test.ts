@@ -2,6 +2,7 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as cdk8s from 'cdk8s';
 import { CostAttribution, TagSchema } from '../../../constructs';
 
 const PLATFORM = { 'project': 'recsys', 'cost-center': 'cc-1234', 'environment': 'prod' };
@@ -231,4 +232,10 @@ describe('CostAttribution', () => {
       expect(p.Properties.Tags).toEqual(tags);
     });
   });
+});
+
+test('CostAttribution.apply on a cdk8s construct throws and says how charts get their tags', () => {
+  const chart = new cdk8s.Chart(new cdk8s.App(), 'Pools');
+  expect(() => CostAttribution.apply(chart, { tags: { team: 'fraud' } }))
+    .toThrow(/Pools: CostAttribution applies to aws-cdk-lib constructs .* cdk8s charts get their cost labels from their props: pass `costTags`/);
 });
