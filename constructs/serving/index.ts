@@ -1,3 +1,4 @@
+export * from './data-quality-monitor';
 export * from './deployment-guardrail';
 export * from './model-endpoint';
 export * from './model-source';

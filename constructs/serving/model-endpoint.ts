@@ -6,15 +6,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct, type IConstruct } from 'constructs';
+import { DataQualityMonitor, type DataQualityMonitorOptions } from './data-quality-monitor';
 import { DeploymentGuardrail, DeploymentGuardrailKind } from './deployment-guardrail';
 import { ModelSource, ModelSourceKind, type ServableModel } from './model-source';
+import { ServingInstanceType } from './serving-instance-type';
 import { CostAttribution } from '../cost/cost-attribution';
 import { throwIfProblems, validationError } from '../private/errors';
 import { isResolved } from '../private/tokens';
 import type { IModelRegistry } from '../registry/model-registry';
 import { endpointDashboard } from './private/dashboard';
 import { INSTANCE_FAMILIES } from './private/instance-families';
-import { ServingInstanceType } from './serving-instance-type';
+import { nagResource } from './private/nag';
 
 /**
  * Target tracking autoscaling of a variant's instance count.
@@ -500,6 +502,7 @@ export class ModelEndpoint extends ModelEndpointBase {
   private readonly subnets?: ec2.SelectedSubnets;
   private readonly networkIsolation: boolean;
   private readonly logGroupArn: string;
+  private monitor?: DataQualityMonitor;
 
   constructor(scope: Construct, id: string, props: ModelEndpointProps) {
     super(scope, id);
@@ -638,6 +641,27 @@ export class ModelEndpoint extends ModelEndpointBase {
         'use instance-based variants to deploy with automatic rollback');
     }
     this.rollbackAlarms.push(alarm);
+  }
+
+  /**
+   * Schedule a SageMaker Model Monitor data-quality job over the captured requests, which raises an alarm and a
+   * retraining event on violations (see {@link DataQualityMonitor} for the event's shape). Needs `dataCapture`
+   * with input captured. One per endpoint; the job runs in the endpoint's VPC unless told otherwise.
+   */
+  public monitorDataQuality(options: DataQualityMonitorOptions): DataQualityMonitor {
+    if (!this.dataCapturePrefix || this.props.dataCapture?.captureInput === false) {
+      throw validationError(this, 'monitorDataQuality needs captured requests: give the endpoint dataCapture (with captureInput not false)');
+    }
+    if (this.monitor) {
+      throw validationError(this, `monitorDataQuality was already called (${this.monitor.node.path}); one data-quality schedule per endpoint`);
+    }
+    this.monitor = new DataQualityMonitor(this, 'DataQualityMonitor', {
+      ...options,
+      endpoint: this,
+      vpc: options.vpc ?? this.props.vpc,
+      vpcSubnets: options.vpcSubnets ?? this.props.vpcSubnets,
+    });
+    return this.monitor;
   }
 
   private problems(props: ModelEndpointProps, variants: VariantOptions[]): string[] {
@@ -992,29 +1016,6 @@ export class ModelEndpoint extends ModelEndpointBase {
 
 function logGroupFinding(endpointName: string): string {
   return `arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/${endpointName}`;
-}
-
-/**
- * How cdk-nag prints a resource in a finding id: references as `<LogicalId>` or `<LogicalId.Attribute>`, pseudo
- * parameters as `<AWS::Region>`, joined. Acknowledgements match finding ids exactly, so they are built the same way.
- */
-function nagResource(scope: Construct, value: string): string {
-  const render = (v: any): string => {
-    if (typeof v === 'string') {
-      return v;
-    }
-    if (v.Ref !== undefined) {
-      return `<${v.Ref}>`;
-    }
-    if (v['Fn::GetAtt'] !== undefined) {
-      return `<${v['Fn::GetAtt'].join('.')}>`;
-    }
-    if (v['Fn::Join'] !== undefined) {
-      return v['Fn::Join'][1].map(render).join(v['Fn::Join'][0]);
-    }
-    return JSON.stringify(v);
-  };
-  return render(Stack.of(scope).resolve(value));
 }
 
 function endpointArnOf(scope: Construct, endpointName: string): string {

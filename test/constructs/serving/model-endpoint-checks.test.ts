@@ -7,7 +7,7 @@ import { cfnLint, describeViolations, synthWithNag, templatePaths } from '../../
 const result = synthWithNag(app => {
   const f = fixture(app);
   Validations.of(f.vpc).acknowledge({ id: 'AwsSolutions-VPC7', reason: 'The test fixture\'s VPC, not part of the endpoint; platform VPCs log their flows' });
-  endpoint(f, {
+  const gpu = endpoint(f, {
     endpointName: 'fraud-gpu',
     variants: [
       { variantName: 'current', instanceType: ServingInstanceType.ML_G5_XLARGE, weight: 9, autoScaling: { minCapacity: 2, maxCapacity: 8, invocationsPerInstance: 300, gpuUtilizationPercent: 70 } },
@@ -15,6 +15,10 @@ const result = synthWithNag(app => {
     ],
     guardrail: DeploymentGuardrail.canary({ size: CapacitySize.instances(1), bakeTime: Duration.minutes(10), terminationWait: Duration.minutes(5) }),
     dataCapture: { samplingPercentage: 20 },
+  });
+  gpu.monitorDataQuality({
+    baselineStatisticsUri: 's3://baselines-bucket/fraud-scoring/statistics.json',
+    baselineConstraintsUri: 's3://baselines-bucket/fraud-scoring/constraints.json',
   });
   endpoint(f, {
     variants: [{ variantName: 'primary', instanceType: ServingInstanceType.ML_C5_XLARGE, initialInstanceCount: 4 }],
