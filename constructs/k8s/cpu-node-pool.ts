@@ -118,7 +118,8 @@ export class CpuNodePool extends KarpenterPool {
   }
 }
 
-function cpuRequirements(categories: string[], generation: number, architecture: string, capacityTypes: CapacityType[]): NodePoolSpecTemplateSpecRequirements[] {
+function cpuRequirements(categories: string[], generation: number, architecture: string,
+  capacityTypes: CapacityType[]): NodePoolSpecTemplateSpecRequirements[] {
   return [
     {
       key: 'karpenter.k8s.aws/instance-category',

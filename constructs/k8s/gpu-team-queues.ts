@@ -454,8 +454,14 @@ export class GpuTeamQueues extends Construct {
       for (const [ct, gpus] of [[CapacityType.SPOT, q.spotGpus], [CapacityType.ON_DEMAND, q.onDemandGpus]] as const) {
         if (gpus !== undefined) {
           (isShared ? shared : dedicated).push({
-            pool: q.pool, capacityType: ct, gpus, cpus: gpus * cpusPerGpu, memoryGiB: gpus * memoryPerGpu,
-            borrowGpus: borrow, borrowCpus: borrow * cpusPerGpu, borrowMemoryGiB: borrow * memoryPerGpu,
+            pool: q.pool,
+            capacityType: ct,
+            gpus,
+            cpus: gpus * cpusPerGpu,
+            memoryGiB: gpus * memoryPerGpu,
+            borrowGpus: borrow,
+            borrowCpus: borrow * cpusPerGpu,
+            borrowMemoryGiB: borrow * memoryPerGpu,
           });
         }
       }
@@ -480,8 +486,14 @@ export class GpuTeamQueues extends Construct {
         for (const [ct, cpus] of [[CapacityType.SPOT, c.spotCpus], [CapacityType.ON_DEMAND, c.onDemandCpus]] as const) {
           if (cpus !== undefined) {
             cpu.push({
-              pool: c.pool, capacityType: ct, gpus: 0, cpus, memoryGiB: cpus * memoryPerCpu,
-              borrowGpus: 0, borrowCpus: borrow, borrowMemoryGiB: borrow * memoryPerCpu,
+              pool: c.pool,
+              capacityType: ct,
+              gpus: 0,
+              cpus,
+              memoryGiB: cpus * memoryPerCpu,
+              borrowGpus: 0,
+              borrowCpus: borrow,
+              borrowMemoryGiB: borrow * memoryPerCpu,
             });
           }
         }

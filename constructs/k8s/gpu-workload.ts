@@ -204,7 +204,8 @@ function applyPlacement(workload: kplus.Workload, options: PlaceWorkloadOptions)
     const selector = { ...pool.nodeSelector, ...(options.capacityType ? { [CAPACITY_TYPE_LABEL]: options.capacityType } : {}) };
     workload.scheduling.attract(kplus.Node.labeled(...Object.entries(selector).map(([key, value]) => kplus.NodeLabelQuery.is(key, value))));
     const poolTaint = pool.taints.find(t => t.key === POOL_LABEL)!;
-    workload.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.is(poolTaint.key, poolTaint.value, { effect: kplus.TaintEffect.NO_SCHEDULE })));
+    const toleration = kplus.NodeTaintQuery.is(poolTaint.key, poolTaint.value, { effect: kplus.TaintEffect.NO_SCHEDULE });
+    workload.scheduling.tolerate(kplus.Node.tainted(toleration));
     return;
   }
   workload.metadata.addLabel(KUEUE_QUEUE_LABEL, team.queue!.localQueueName);

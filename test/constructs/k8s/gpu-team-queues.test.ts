@@ -161,7 +161,10 @@ describe('team queue', () => {
 
   test('every manifest is valid against the Kueue CRDs', () => {
     const { chart, team, queues, own, shared, cpu } = setup({ costTags: PLATFORM });
-    queues.addTeam(team, { gpuPools: [{ pool: own, spotGpus: 8, onDemandGpus: 2 }, { pool: shared, spotGpus: 2 }], cpuPool: { pool: cpu, onDemandCpus: 4 } });
+    queues.addTeam(team, {
+      gpuPools: [{ pool: own, spotGpus: 8, onDemandGpus: 2 }, { pool: shared, spotGpus: 2 }],
+      cpuPool: { pool: cpu, onDemandCpus: 4 },
+    });
     expect(new ManifestValidator().validateAll(Testing.synth(chart))).toEqual([]);
   });
 });
@@ -254,7 +257,8 @@ describe('validation', () => {
 
   test('a CPU pool given as a GPU pool, and the other way round', () => {
     const { team, queues, own, cpu } = setup();
-    expect(() => queues.addTeam(team, { gpuPools: [{ pool: cpu as unknown as GpuNodePool, spotGpus: 2 }], cpuPool: { pool: own as unknown as CpuNodePool, spotCpus: 2 } }))
+    const gpuPools = [{ pool: cpu as unknown as GpuNodePool, spotGpus: 2 }];
+    expect(() => queues.addTeam(team, { gpuPools, cpuPool: { pool: own as unknown as CpuNodePool, spotCpus: 2 } }))
       .toThrow(/gpuPools\[0\]\.pool "cpu" is a CPU pool; give it as cpuPool[^]*cpuPool\.pool "fraud-training" is a GPU pool/);
   });
 

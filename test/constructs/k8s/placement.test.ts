@@ -4,7 +4,9 @@ import { Placement, type Manifest } from '../../../constructs';
 
 const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' };
 
-function nodePool(name: string, options: { labels?: Record<string, string>; requirements?: any[]; taints?: any[]; weight?: number; gpu?: boolean } = {}): Manifest {
+interface PoolOptions { labels?: Record<string, string>; requirements?: any[]; taints?: any[]; weight?: number; gpu?: boolean }
+
+function nodePool(name: string, options: PoolOptions = {}): Manifest {
   return {
     kind: 'NodePool',
     metadata: { name },
@@ -71,7 +73,8 @@ describe('Karpenter NodePool selection', () => {
       labels: { team: 'a' },
       requirements: [{ key: 'karpenter.k8s.aws/instance-generation', operator: 'Gt', values: ['5'] }, { key: 'karpenter.k8s.aws/instance-generation', operator: 'Lt', values: ['9'] }],
     })];
-    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [expression] }] } } };
+    const terms = [{ matchExpressions: [expression] }];
+    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } };
     expect(Placement.nodePoolsFor({ affinity }, pools)).toEqual(expected);
   });
 
@@ -102,11 +105,13 @@ describe('Kueue admission', () => {
     { name: 'nvidia.com/gpu', nominalQuota: gpus, borrowingLimit: 0 },
   ];
   const clusterQueue = (flavors: any[], namespaceSelector: any = { matchLabels: { 'kubernetes.io/metadata.name': 'fraud' } }): Manifest => ({
-    kind: 'ClusterQueue', metadata: { name: 'fraud' },
+    kind: 'ClusterQueue',
+    metadata: { name: 'fraud' },
     spec: { namespaceSelector, resourceGroups: [{ coveredResources: ['cpu', 'memory', 'nvidia.com/gpu'], flavors }] },
   });
   const flavor = (name: string, pool: string, nodeTaints?: any[]): Manifest => ({
-    kind: 'ResourceFlavor', metadata: { name },
+    kind: 'ResourceFlavor',
+    metadata: { name },
     spec: { nodeLabels: { pool }, nodeTaints, tolerations: [{ key: 'pool', operator: 'Equal', value: pool, effect: 'NoSchedule' }] },
   });
   const pools = [
