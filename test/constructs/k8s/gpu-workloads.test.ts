@@ -1,5 +1,5 @@
 import { App, Testing } from 'cdk8s';
-import { ManifestValidator, kubernetesSchemaDir, sharedCrdsDir } from './manifest-validator';
+import { CRD_SCHEMA_DIR, ManifestValidator, kubernetesSchemaDir } from './manifest-validator';
 import { K8sWarnings, Placement, TEAM_NAMESPACE_LABEL, type Manifest } from '../../../constructs';
 import { buildGpuWorkloads } from '../../../examples/platform/gpu-workloads';
 
@@ -24,7 +24,7 @@ test.each(chartList)('%s chart matches the reviewed snapshot', (_name, chart) =>
 });
 
 test.each(['1.30.0', '1.37.0'])('every manifest of every chart is valid against the Kubernetes %s and CRD schemas', (version) => {
-  const validator = new ManifestValidator(sharedCrdsDir(), kubernetesSchemaDir(version));
+  const validator = new ManifestValidator(CRD_SCHEMA_DIR, kubernetesSchemaDir(version));
   expect(validator.validateAll(manifests)).toEqual([]);
 });
 

@@ -42,11 +42,6 @@ export function readCrdSchemas(dir: string = CRD_SCHEMA_DIR): Map<string, CrdSch
     .map(f => [f, JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CrdSchemaFile]));
 }
 
-/** @deprecated the schemas no longer come from beside the repository: use {@link CRD_SCHEMA_DIR}. */
-export function sharedCrdsDir(): string {
-  return CRD_SCHEMA_DIR;
-}
-
 /**
  * The strict Kubernetes JSON schemas shipped by the pinned `kubernetes-validate` Python package in `.venv`.
  */
