@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { page, recordingSleep } from './fixtures';
-import { EXIT, main } from '../../../src/cost-report/cli';
+import { page, runCli } from './fixtures';
+import { EXIT } from '../../../src/cost-report/cli';
 import { CostRowCollector, readCostExplorer } from '../../../src/cost-report/explorer';
 import { UNTAGGED } from '../../../src/cost-report/model';
 import { buildReport } from '../../../src/cost-report/report';
@@ -23,19 +23,6 @@ beforeEach(() => {
   tmp = mkdtempSync(path.join(tmpdir(), 'cost-bad-'));
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => { stdout += s; } },
-    stderr: { write: (s: string) => { stderr += s; } },
-    env: {},
-    now: () => new Date('2026-03-04T09:00:00Z'),
-    sleep: recordingSleep().sleep,
-  });
-  return { code, stdout, stderr };
-}
 
 const strip = ({ $metadata: _m, ...rest }: { $metadata: unknown }) => rest;
 const GOOD = strip(page({ '2026-03-01': [['fraud', 'Amazon EC2', '2.5']] }));
@@ -64,7 +51,7 @@ const BROKEN: [string, string, RegExp][] = [
 describe('a recording that is broken: exit 3, the file named, no stack trace', () => {
   test.each(BROKEN)('%s', async (_what, text, message) => {
     const dir = recording(text);
-    const r = await run('--replay', dir);
+    const r = await runCli('--replay', dir);
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toContain(path.join(dir, '2026-03-01_2026-03-03', 'page-00001.json'));
@@ -74,7 +61,7 @@ describe('a recording that is broken: exit 3, the file named, no stack trace', (
   test('a manifest that is null is named, exit 3', async () => {
     const dir = recording(JSON.stringify(GOOD));
     writeFileSync(path.join(dir, 'manifest.json'), 'null');
-    const r = await run('--replay', dir);
+    const r = await runCli('--replay', dir);
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(/manifest\.json is null, not a recording manifest/);
   });
@@ -86,7 +73,7 @@ describe('a cache file that is broken: exit 3, the file named', () => {
   async function cached(): Promise<string> {
     sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111' });
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-05': [['fraud', 'Amazon EC2', '10']] }));
-    const first = await run(...january, '--cache-dir', tmp);
+    const first = await runCli(...january, '--cache-dir', tmp);
     expect(first.code).toBe(EXIT.OK);
     const [file] = readdirSync(tmp);
     return path.join(tmp, file);
@@ -100,7 +87,7 @@ describe('a cache file that is broken: exit 3, the file named', () => {
   ])('%s', async (_what, corrupt, message) => {
     const file = await cached();
     writeFileSync(file, corrupt(readFileSync(file, 'utf8')));
-    const r = await run(...january, '--cache-dir', tmp);
+    const r = await runCli(...january, '--cache-dir', tmp);
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toContain(file);
@@ -115,7 +102,7 @@ describe('an answer from the API that is broken (aws-sdk-client-mock): exit 3, t
     ['a NextPageToken that is a number', { $metadata: {}, ResultsByTime: [], NextPageToken: 7 }, /NextPageToken that is a number/],
   ])('%s', async (_what, answer, message) => {
     ce.on(GetCostAndUsageCommand).resolves(answer as never);
-    const r = await run('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache');
+    const r = await runCli('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache');
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/the GetCostAndUsage answer for 2026-03-01\.\.2026-03-03, page 1/);
@@ -126,7 +113,7 @@ describe('the same day, team and service twice is an error, never a sum', () => 
   test('a repeated page (live): names the day, team, service and both pages', async () => {
     const p = page({ '2026-03-01': [['fraud', 'Amazon EC2', '2.5']] });
     ce.on(GetCostAndUsageCommand).resolvesOnce({ ...p, NextPageToken: 't' }).resolvesOnce(p);
-    const r = await run('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache');
+    const r = await runCli('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache');
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(/page 2 repeats 2026-03-01, team "fraud", service "Amazon EC2", already read from the GetCostAndUsage answer for 2026-03-01\.\.2026-03-03, page 1/);
   });
@@ -134,7 +121,7 @@ describe('the same day, team and service twice is an error, never a sum', () => 
   test('a repeated day within one page (replay)', async () => {
     const twice = strip(page({ '2026-03-01': [['fraud', 'Amazon EC2', '2.5']] })) as { ResultsByTime: unknown[] };
     const doubled = { ...twice, ResultsByTime: [...twice.ResultsByTime!, ...twice.ResultsByTime!] };
-    const r = await run('--replay', recording(JSON.stringify(doubled)));
+    const r = await runCli('--replay', recording(JSON.stringify(doubled)));
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(/repeats 2026-03-01, team "fraud", service "Amazon EC2"/);
   });
@@ -150,7 +137,7 @@ describe('the same day, team and service twice is an error, never a sum', () => 
   test('the same team and service on two different days is not a repeat', async () => {
     ce.on(GetCostAndUsageCommand)
       .resolves(page({ '2026-03-01': [['fraud', 'Amazon EC2', '2.5']], '2026-03-02': [['fraud', 'Amazon EC2', '2.5']] }));
-    const r = await run('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache', '--format', 'csv');
+    const r = await runCli('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache', '--format', 'csv');
     expect(r.code).toBe(EXIT.OK);
     expect(r.stdout.trim().split('\r\n')).toHaveLength(3);
   });
@@ -170,14 +157,14 @@ describe('fields of the wrong type are named', () => {
     ['Amount empty', result({}, ''), /Amount "" is not a decimal string/],
   ])('%s (live, exit 3)', async (_what, answer, message) => {
     ce.on(GetCostAndUsageCommand).resolves(answer as never);
-    const r = await run('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache');
+    const r = await runCli('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache');
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(message);
   });
 
   test('Estimated that is not a boolean, replayed (exit 3, file named)', async () => {
     const dir = recording(JSON.stringify(strip(result({ Estimated: 'no' }) as never)));
-    const r = await run('--replay', dir);
+    const r = await runCli('--replay', dir);
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(/page-00001\.json, 2026-03-01: Estimated is "no"/);
   });
@@ -193,10 +180,10 @@ describe('a tag value spelled "(untagged)" is a team of its own', () => {
 
   test('both rows appear, apart, in the Markdown and JSON outputs', async () => {
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-03-01': [['(untagged)', 'Amazon EC2', '5'], ['', 'Amazon EC2', '3']] }));
-    const md = await run('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache', '--quiet');
+    const md = await runCli('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache', '--quiet');
     expect(md.stdout).toMatch(/\| \(untagged\) \| 5\.00 \|/);
     expect(md.stdout).toMatch(/\| _\(untagged\)_ \| 3\.00 \|/);
-    const json = JSON.parse((await run('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache', '--quiet', '--format', 'json')).stdout);
+    const json = JSON.parse((await runCli('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache', '--quiet', '--format', 'json')).stdout);
     expect(json.teams.map((t: { team: string; untagged: boolean }) => [t.team, t.untagged])).toEqual([['(untagged)', false], ['(untagged)', true]]);
     expect(json.rows.map((r: { untagged?: boolean }) => r.untagged ?? false)).toEqual([false, true]);
   });
@@ -211,7 +198,7 @@ describe('Markdown escapes what GitHub renders in team and service names', () =>
     ['backtick', '`code`', '\\`code\\`'],
   ])('%s', async (_what, name, escaped) => {
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-03-01': [[name, `Amazon ${name}`, '5']] }));
-    const r = await run('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache', '--quiet');
+    const r = await runCli('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache', '--quiet');
     expect(r.stdout).toContain(`| ${escaped} | 5.00 | 100.0% | Amazon ${escaped} |`);
   });
 });

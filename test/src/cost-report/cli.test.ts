@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { CostExplorerClient, GetAnomaliesCommand, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { page, recordingSleep } from './fixtures';
-import { EXIT, main } from '../../../src/cost-report/cli';
+import { page, runCli } from './fixtures';
+import { EXIT } from '../../../src/cost-report/cli';
 
 const ce = mockClient(CostExplorerClient);
 const sts = mockClient(STSClient);
@@ -19,22 +19,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => { stdout += s; } },
-    stderr: { write: (s: string) => { stderr += s; } },
-    env: {},
-    now: () => new Date('2026-03-04T09:00:00Z'),
-    sleep: recordingSleep().sleep,
-  });
-  return { code, stdout, stderr };
-}
-
 describe('--sample', () => {
   test('prints the Markdown report of the bundled data set with no AWS access', async () => {
-    const r = await run('--sample');
+    const r = await runCli('--sample');
     expect(r.code).toBe(EXIT.OK);
     expect(r.stdout).toMatch(/^### Cost by team: /);
     expect(r.stdout).toMatch(/\| \*\*Total\*\* \|/);
@@ -42,43 +29,43 @@ describe('--sample', () => {
   });
 
   test('--format csv prints one line per row', async () => {
-    const r = await run('--sample', '--format', 'csv');
+    const r = await runCli('--sample', '--format', 'csv');
     const lines = r.stdout.trimEnd().split('\r\n');
     expect(lines[0]).toBe('day,team,service,amount,currency,provisional');
     expect(lines.length).toBeGreaterThan(1000);
   });
 
   test('--format json prints a document of the published schema', async () => {
-    const r = await run('--sample', '--format', 'json');
+    const r = await runCli('--sample', '--format', 'json');
     expect(JSON.parse(r.stdout)).toMatchObject({ schemaVersion: 1, query: { tagKey: 'team' } });
   });
 
   test('--format html prints a self-contained page', async () => {
-    const r = await run('--sample', '--format', 'html');
+    const r = await runCli('--sample', '--format', 'html');
     expect(r.stdout).toMatch(/^<!DOCTYPE html>/i);
     expect(r.stdout).toContain('<svg');
   });
 
   test('--output writes the report to a file', async () => {
     const file = path.join(tmp, 'report.md');
-    const r = await run('--sample', '--output', file);
+    const r = await runCli('--sample', '--output', file);
     expect(r.stdout).toBe('');
     expect(readFileSync(file, 'utf8')).toMatch(/^### Cost by team/);
   });
 
   test('--fail-on-anomaly exits 1 when an anomaly falls in the recent window', async () => {
-    const r = await run('--sample', '--fail-on-anomaly', '--recent-days', '400');
+    const r = await runCli('--sample', '--fail-on-anomaly', '--recent-days', '400');
     expect(r.code).toBe(EXIT.ANOMALY);
     expect(r.stderr).toMatch(/\d+ anomal(y|ies), [1-9]\d* ending in the last 400 days/);
   });
 
   test('without --fail-on-anomaly the same anomalies exit 0', async () => {
-    const r = await run('--sample', '--recent-days', '400');
+    const r = await runCli('--sample', '--recent-days', '400');
     expect(r.code).toBe(EXIT.OK);
   });
 
   test('thresholds are passed to the detector: an unreachable score flags nothing', async () => {
-    const r = await run('--sample', '--fail-on-anomaly', '--recent-days', '400', '--min-score', '1000000', '--no-drift');
+    const r = await runCli('--sample', '--fail-on-anomaly', '--recent-days', '400', '--min-score', '1000000', '--no-drift');
     expect(r.code).toBe(EXIT.OK);
     expect(r.stdout).toMatch(/#### Anomalies: 0/);
   });
@@ -89,7 +76,7 @@ describe('reading Cost Explorer', () => {
     ce.on(GetCostAndUsageCommand)
       .resolvesOnce(page({ '2026-03-01': [['fraud', 'Amazon EC2', '3']] }, { token: 't' }))
       .resolvesOnce(page({ '2026-03-02': [['', 'Amazon EC2', '1']] }));
-    const r = await run('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache');
+    const r = await runCli('--start', '2026-03-01', '--end', '2026-03-03', '--no-cache');
     expect(r.code).toBe(EXIT.OK);
     expect(r.stderr).toMatch(/reading 2026-03-01..2026-03-03 \(1\/1\) page 2 from aws: 2 rows, 2 request\(s\)/);
     expect(r.stderr).toMatch(/Cost Explorer: 2 request\(s\), USD 0\.02/);
@@ -98,7 +85,7 @@ describe('reading Cost Explorer', () => {
 
   test('defaults to the 91 days before today, grouped by the tag schema\'s team key', async () => {
     ce.on(GetCostAndUsageCommand).resolves(page({}));
-    await run('--no-cache', '--quiet');
+    await runCli('--no-cache', '--quiet');
     const inputs = ce.commandCalls(GetCostAndUsageCommand).map(c => c.args[0].input);
     expect(inputs[0].TimePeriod!.Start).toBe('2025-12-03');
     expect(inputs.at(-1)!.TimePeriod!.End).toBe('2026-03-04');
@@ -108,7 +95,7 @@ describe('reading Cost Explorer', () => {
 
   test('warns when every row is untagged: the tag is probably not activated for cost allocation', async () => {
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-03-01': [['', 'Amazon EC2', '3']] }));
-    const r = await run('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache');
+    const r = await runCli('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache');
     expect(r.stderr).toMatch(/all spend is untagged for tag key "team".*cost allocation tag/);
   });
 
@@ -125,7 +112,7 @@ describe('reading Cost Explorer', () => {
         RootCauses: [{ Service: 'Amazon EC2' }],
       }],
     });
-    const r = await run('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--aws-anomalies', '--monitor-team', 'arn:aws:ce::1:anomalymonitor/fraud=fraud');
+    const r = await runCli('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--aws-anomalies', '--monitor-team', 'arn:aws:ce::1:anomalymonitor/fraud=fraud');
     expect(r.code).toBe(EXIT.OK);
     expect(r.stderr).toMatch(/Cost Anomaly Detection: 1 request\(s\), USD 0\.01; 1 finding\(s\)/);
     expect(r.stdout).toMatch(/#### AWS Cost Anomaly Detection, side by side\n\n1 AWS finding\(s\): 0 agree with an anomaly above, 0 anomalies only here, 1 only at AWS\./);
@@ -135,16 +122,16 @@ describe('reading Cost Explorer', () => {
 
   test('without credentials it says so and points to --sample (exit 3)', async () => {
     ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
-    const r = await run('--no-cache');
+    const r = await runCli('--no-cache');
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(/no AWS credentials were found.*--sample/s);
   });
 
   test('--record then --replay reproduces the report offline, range taken from the recording', async () => {
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-03-01': [['fraud', 'Amazon EC2', '2.5']] }));
-    const recorded = await run('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--record', tmp, '--format', 'csv');
+    const recorded = await runCli('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--record', tmp, '--format', 'csv');
     ce.reset();
-    const replayed = await run('--replay', tmp, '--format', 'csv');
+    const replayed = await runCli('--replay', tmp, '--format', 'csv');
     expect(replayed.code).toBe(EXIT.OK);
     expect(replayed.stdout).toBe(recorded.stdout);
     expect(replayed.stderr).toMatch(/0 request\(s\), USD 0\.00; 1 page\(s\) in 1 monthly window\(s\), 1 replayed/);
@@ -153,7 +140,7 @@ describe('reading Cost Explorer', () => {
 });
 
 describe('the cache of closed months is keyed by the caller\'s AWS account', () => {
-  // January is closed on 2026-03-04 (the clock of run()), so a read of it is cached.
+  // January is closed on 2026-03-04 (the clock of runCli()), so a read of it is cached.
   const january = ['--start', '2026-01-01', '--end', '2026-02-01', '--format', 'csv'];
   const ACCOUNT_A = '111111111111';
   const ACCOUNT_B = '222222222222';
@@ -163,8 +150,8 @@ describe('the cache of closed months is keyed by the caller\'s AWS account', () 
     ce.on(GetCostAndUsageCommand)
       .resolvesOnce(page({ '2026-01-05': [['fraud', 'Amazon EC2', '10']] }))
       .resolvesOnce(page({ '2026-01-05': [['search', 'Amazon S3', '7']] }));
-    await run(...january, '--cache-dir', tmp);
-    const b = await run(...january, '--cache-dir', tmp);
+    await runCli(...january, '--cache-dir', tmp);
+    const b = await runCli(...january, '--cache-dir', tmp);
     expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(2);
     expect(b.stdout).toContain('2026-01-05,search,Amazon S3,7,USD,false');
     expect(b.stdout).not.toContain('fraud');
@@ -173,8 +160,8 @@ describe('the cache of closed months is keyed by the caller\'s AWS account', () 
   test('the same account is served from the cache on the next run', async () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT_A });
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-05': [['fraud', 'Amazon EC2', '10']] }));
-    const first = await run(...january, '--cache-dir', tmp);
-    const second = await run(...january, '--cache-dir', tmp);
+    const first = await runCli(...january, '--cache-dir', tmp);
+    const second = await runCli(...january, '--cache-dir', tmp);
     expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(1);
     expect(second.stderr).toMatch(/0 request\(s\), USD 0\.00; 1 page\(s\) in 1 monthly window\(s\), 1 from the cache/);
     expect(second.stdout).toBe(first.stdout);
@@ -185,7 +172,7 @@ describe('the cache of closed months is keyed by the caller\'s AWS account', () 
     ce.on(GetCostAndUsageCommand)
       .resolvesOnce(page({ '2026-01-05': [['fraud', 'Amazon EC2', '10']] }, { token: 't' }))
       .resolves(page({}));
-    await run('--start', '2026-01-01', '--end', '2026-03-01', '--cache-dir', tmp, '--quiet');
+    await runCli('--start', '2026-01-01', '--end', '2026-03-01', '--cache-dir', tmp, '--quiet');
     expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(3);
     expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
   });
@@ -195,22 +182,22 @@ describe('the cache of closed months is keyed by the caller\'s AWS account', () 
     ['--sample', ['--sample']],
   ])('%s makes no STS call', async (_flag, argv) => {
     ce.on(GetCostAndUsageCommand).resolves(page({}));
-    const r = await run(...argv, '--quiet');
+    const r = await runCli(...argv, '--quiet');
     expect(r.code).toBe(EXIT.OK);
     expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
   });
 
   test('--replay makes no STS call', async () => {
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-03-01': [['fraud', 'Amazon EC2', '2.5']] }));
-    await run('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--record', tmp, '--quiet');
-    const r = await run('--replay', tmp, '--quiet');
+    await runCli('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--record', tmp, '--quiet');
+    const r = await runCli('--replay', tmp, '--quiet');
     expect(r.code).toBe(EXIT.OK);
     expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
   });
 
   test('without credentials the account lookup says so and points to --sample (exit 3), before any billed request', async () => {
     sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
-    const r = await run(...january, '--cache-dir', tmp);
+    const r = await runCli(...january, '--cache-dir', tmp);
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(/no AWS credentials were found.*ce:GetCostAndUsage.*--sample/s);
     expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
@@ -218,21 +205,21 @@ describe('the cache of closed months is keyed by the caller\'s AWS account', () 
 
   test('expired credentials get the refresh message (exit 3)', async () => {
     sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken', $metadata: { httpStatusCode: 403 } }));
-    const r = await run(...january, '--cache-dir', tmp);
+    const r = await runCli(...january, '--cache-dir', tmp);
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(/AWS rejected the credentials \(ExpiredToken\).*expired or invalid.*aws sso login/s);
   });
 
   test('any other STS error names the call and the way around it (exit 3)', async () => {
     sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('STS is not activated in this region'), { name: 'RegionDisabledException', $metadata: { httpStatusCode: 403 } }));
-    const r = await run(...january, '--cache-dir', tmp);
+    const r = await runCli(...january, '--cache-dir', tmp);
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(/sts:GetCallerIdentity failed: RegionDisabledException.*--no-cache/s);
   });
 
   test('an account ID that is not 12 digits is refused rather than used as a cache key', async () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: '../x' });
-    const r = await run(...january, '--cache-dir', tmp);
+    const r = await runCli(...january, '--cache-dir', tmp);
     expect(r.code).toBe(EXIT.READ_FAILED);
     expect(r.stderr).toMatch(/returned the account ID "\.\.\/x"; expected 12 digits/);
   });
@@ -250,13 +237,13 @@ describe('bad command lines exit 2 with the problem named', () => {
     [['--sample', '--aws-anomalies'], /--aws-anomalies calls AWS: it cannot be combined with --sample/],
     [['--monitor-team', 'arn-without-team'], /--monitor-team \("arn-without-team"\) must be MONITOR_ARN=TEAM/],
   ])('%p', async (argv, message) => {
-    const r = await run(...argv);
+    const r = await runCli(...argv);
     expect(r.code).toBe(EXIT.USAGE);
     expect(r.stderr).toMatch(message);
   });
 
   test('--help prints the usage', async () => {
-    const r = await run('--help');
+    const r = await runCli('--help');
     expect(r.code).toBe(EXIT.OK);
     expect(r.stdout).toMatch(/--fail-on-anomaly/);
   });
@@ -275,7 +262,7 @@ test('runs from a fresh clone with ts-node --transpile-only, no build needed', (
 describe('--output failures exit 4 with a message, in every format', () => {
   test.each(['md', 'csv', 'json', 'html'])('%s into a missing directory', async format => {
     const file = path.join(tmp, 'missing', 'report.out');
-    const r = await run('--sample', '--quiet', '--format', format, '-o', file);
+    const r = await runCli('--sample', '--quiet', '--format', format, '-o', file);
     expect(r.code).toBe(EXIT.WRITE_FAILED);
     expect(r.stderr).toMatch(new RegExp(`could not open --output ${file.replace(/[.]/g, '\\.')}: the directory does not exist \\(ENOENT\\)`));
   });
@@ -283,13 +270,13 @@ describe('--output failures exit 4 with a message, in every format', () => {
   test('a path under a regular file (ENOTDIR)', async () => {
     const file = path.join(tmp, 'plain');
     writeFileSync(file, 'x');
-    const r = await run('--sample', '--quiet', '-o', path.join(file, 'x.md'));
+    const r = await runCli('--sample', '--quiet', '-o', path.join(file, 'x.md'));
     expect(r.code).toBe(EXIT.WRITE_FAILED);
     expect(r.stderr).toMatch(/a part of the path is a file, not a directory \(ENOTDIR\)/);
   });
 
   test.each(['md', 'csv'])('%s onto a full disk (/dev/full)', async format => {
-    const r = await run('--sample', '--quiet', '--format', format, '-o', '/dev/full');
+    const r = await runCli('--sample', '--quiet', '--format', format, '-o', '/dev/full');
     expect(r.code).toBe(EXIT.WRITE_FAILED);
     expect(r.stderr).toMatch(/could not write --output \/dev\/full: no space left on the device \(ENOSPC\)/);
   });
@@ -297,7 +284,7 @@ describe('--output failures exit 4 with a message, in every format', () => {
   test('--record into a path under a regular file exits 4 before any request', async () => {
     const file = path.join(tmp, 'plain');
     writeFileSync(file, 'x');
-    const r = await run('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--record', path.join(file, 'rec'));
+    const r = await runCli('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--record', path.join(file, 'rec'));
     expect(r.code).toBe(EXIT.WRITE_FAILED);
     expect(r.stderr).toMatch(/could not write the recording directory/);
     expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
@@ -306,7 +293,7 @@ describe('--output failures exit 4 with a message, in every format', () => {
 
 describe('--sample and --start/--end', () => {
   test('days within the sample year are honoured', async () => {
-    const r = await run('--sample', '--quiet', '--start', '2026-01-01', '--end', '2026-02-01', '--format', 'csv');
+    const r = await runCli('--sample', '--quiet', '--start', '2026-01-01', '--end', '2026-02-01', '--format', 'csv');
     expect(r.code).toBe(EXIT.OK);
     const days = new Set(r.stdout.trim().split('\r\n').slice(1).map(l => l.slice(0, 10)));
     expect([...days].sort()[0]).toBe('2026-01-01');
@@ -320,7 +307,7 @@ describe('--sample and --start/--end', () => {
     [['--start', '2024-01-01'], /--sample covers 2025-11-01 to 2026-11-01/],
     [['--start', '2026-03-01', '--end', '2026-02-01'], /--sample covers .* must be a non-empty range within it/],
   ])('%p is rejected (exit 2)', async (argv, message) => {
-    const r = await run('--sample', ...argv);
+    const r = await runCli('--sample', ...argv);
     expect(r.code).toBe(EXIT.USAGE);
     expect(r.stderr).toMatch(message);
   });
@@ -328,13 +315,13 @@ describe('--sample and --start/--end', () => {
 
 describe('--version and --help', () => {
   test('--version prints the package version', async () => {
-    const r = await run('--version');
+    const r = await runCli('--version');
     expect(r.code).toBe(EXIT.OK);
     expect(r.stdout).toBe(`mlops-cost-report ${JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).version}\n`);
   });
 
   test('--help lists -o and every exit code the CLI returns', async () => {
-    const r = await run('--help');
+    const r = await runCli('--help');
     expect(r.stdout).toMatch(/-o, --output FILE/);
     for (const code of Object.values(EXIT)) {
       expect(r.stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
@@ -356,7 +343,7 @@ test('an internal error is one line with no stack trace (exit 70)', async () => 
   ce.on(GetCostAndUsageCommand).callsFake(() => {
     throw new TypeError('boom');
   });
-  const r = await run('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache');
+  const r = await runCli('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache');
   expect(r.code).toBe(EXIT.INTERNAL);
   expect(r.stderr).toMatch(/internal error: boom\nThis is a bug/);
   expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -1,5 +1,6 @@
 import type { GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer';
 import { parseAmount } from '../../../src/cost-report/amount';
+import { main } from '../../../src/cost-report/cli';
 import type { CostDataset, CostRow } from '../../../src/cost-report/model';
 
 /** One group of a page: [team value ('' = untagged), service, amount]. */
@@ -48,4 +49,21 @@ export function dataset(rows: readonly (readonly [string, string, string, string
 export function recordingSleep(): { sleep: (ms: number) => Promise<void>; delays: number[] } {
   const delays: number[] = [];
   return { delays, sleep: async (ms: number) => { delays.push(ms); } };
+}
+
+/**
+ * Run the CLI in-process with captured output, no environment, a fixed clock (2026-03-04 09:00 UTC) and a
+ * sleep that returns at once.
+ */
+export async function runCli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (s: string) => { stdout += s; } },
+    stderr: { write: (s: string) => { stderr += s; } },
+    env: {},
+    now: () => new Date('2026-03-04T09:00:00Z'),
+    sleep: recordingSleep().sleep,
+  });
+  return { code, stdout, stderr };
 }

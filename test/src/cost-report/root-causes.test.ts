@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CostExplorerClient, GetCostAndUsageCommand, type GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { nextDay, recordingSleep } from './fixtures';
-import { EXIT, main } from '../../../src/cost-report/cli';
+import { nextDay, runCli } from './fixtures';
+import { EXIT } from '../../../src/cost-report/cli';
 import { daysInRange, weekday } from '../../../src/cost-report/dates';
 
 // --root-causes: a few targeted requests per anomaly (its team, its days and the 4 weeks before) name the usage
@@ -48,24 +48,11 @@ function answer(input: GetCostAndUsageCommandInput) {
   };
 }
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => { stdout += s; } },
-    stderr: { write: (s: string) => { stderr += s; } },
-    env: {},
-    now: () => new Date('2026-03-04T09:00:00Z'),
-    sleep: recordingSleep().sleep,
-  });
-  return { code, stdout, stderr };
-}
-
 const RANGE = ['--start', '2026-01-01', '--end', '2026-03-01', '--no-cache', '--no-drift'];
 
 test('names the usage type, region and account behind the spike, and counts the extra requests', async () => {
   ce.on(GetCostAndUsageCommand).callsFake(answer);
-  const r = await run(...RANGE, '--root-causes');
+  const r = await runCli(...RANGE, '--root-causes');
   expect(r.code).toBe(EXIT.OK);
   expect(r.stdout).toContain('root causes: USE1-SpotUsage:p5.48xlarge in us-east-1, account 111111111111 +5,000.00');
   expect(r.stderr).toMatch(/Root causes: 2 request\(s\), USD 0\.02/);
@@ -75,7 +62,7 @@ test('names the usage type, region and account behind the spike, and counts the 
 
 test('the drill-down is filtered by the team tag, over the anomaly and the 4 weeks before, by USAGE_TYPE and REGION, then LINKED_ACCOUNT', async () => {
   ce.on(GetCostAndUsageCommand).callsFake(answer);
-  await run(...RANGE, '--root-causes', '--quiet');
+  await runCli(...RANGE, '--root-causes', '--quiet');
   const drills = ce.commandCalls(GetCostAndUsageCommand).map(c => c.args[0].input).filter(i => i.Filter);
   expect(drills).toEqual([
     expect.objectContaining({ TimePeriod: { Start: '2026-01-21', End: '2026-02-19' }, Filter: { Tags: { Key: 'team', Values: ['fraud'], MatchOptions: ['EQUALS'] } }, GroupBy: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }, { Type: 'DIMENSION', Key: 'REGION' }] }),
@@ -85,16 +72,16 @@ test('the drill-down is filtered by the team tag, over the anomaly and the 4 wee
 
 test('without --root-causes no drill-down request is made', async () => {
   ce.on(GetCostAndUsageCommand).callsFake(answer);
-  const r = await run(...RANGE);
+  const r = await runCli(...RANGE);
   expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(2);
   expect(r.stdout).not.toContain('root causes');
 });
 
 test('--record saves the drill-down answers and --replay reads them back with no request', async () => {
   ce.on(GetCostAndUsageCommand).callsFake(answer);
-  const recorded = await run(...RANGE, '--root-causes', '--record', tmp, '--format', 'json');
+  const recorded = await runCli(...RANGE, '--root-causes', '--record', tmp, '--format', 'json');
   ce.reset();
-  const replayed = await run('--replay', tmp, '--root-causes', '--no-drift', '--format', 'json');
+  const replayed = await runCli('--replay', tmp, '--root-causes', '--no-drift', '--format', 'json');
   expect(replayed.code).toBe(EXIT.OK);
   expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
   const causes = (out: string) => JSON.parse(out).anomalies.map((a: { rootCauses: unknown }) => a.rootCauses);
@@ -104,21 +91,21 @@ test('--record saves the drill-down answers and --replay reads them back with no
 
 test('replaying --root-causes from a recording made without it names what is missing (exit 3)', async () => {
   ce.on(GetCostAndUsageCommand).callsFake(answer);
-  await run(...RANGE, '--record', tmp, '--quiet');
-  const r = await run('--replay', tmp, '--root-causes', '--no-drift');
+  await runCli(...RANGE, '--record', tmp, '--quiet');
+  const r = await runCli('--replay', tmp, '--root-causes', '--no-drift');
   expect(r.code).toBe(EXIT.READ_FAILED);
   expect(r.stderr).toMatch(/has no root-cause answer root-causes\/.*page-00001\.json: record again with --record --root-causes/);
 });
 
 test('a malformed drill-down answer ends with exit 3 naming the request', async () => {
   ce.on(GetCostAndUsageCommand).callsFake(input => (input.Filter ? { $metadata: {}, ResultsByTime: 'x' } : answer(input)));
-  const r = await run(...RANGE, '--root-causes');
+  const r = await runCli(...RANGE, '--root-causes');
   expect(r.code).toBe(EXIT.READ_FAILED);
   expect(r.stderr).toMatch(/the root-cause answer for 2026-01-21\.\.2026-02-19 \(USAGE_TYPE, REGION\), page 1 has a ResultsByTime that is a string/);
 });
 
 test('--root-causes with --sample is refused (exit 2)', async () => {
-  const r = await run('--sample', '--root-causes');
+  const r = await runCli('--sample', '--root-causes');
   expect(r.code).toBe(EXIT.USAGE);
   expect(r.stderr).toMatch(/--root-causes .* cannot be combined with --sample/);
 });
