@@ -10,6 +10,7 @@ import { CAPACITY_TYPE_LABEL, NVIDIA_GPU_RESOURCE } from './labels';
 import { CapacityType, type KarpenterPool } from './node-pool-base';
 import { throwIfProblems } from './private/errors';
 import { INT32_MAX, isPositiveInteger, quantityProblem } from './private/k8s-values';
+import { gpuRequestProblems, pinnedPoolProblems } from './private/placement-rules';
 
 /** Annotation that chooses how KServe deploys an InferenceService. */
 export const KSERVE_DEPLOYMENT_MODE_ANNOTATION = 'serving.kserve.io/deploymentMode';
@@ -326,6 +327,7 @@ function problems(props: GpuInferenceServiceProps, r: Resolved): string[] {
 // The checks GpuWorkload.requestGpus makes for a pinned Deployment, for an object that is not a cdk8s-plus workload.
 function tenancyProblems(props: GpuInferenceServiceProps, gpus: number): string[] {
   const { team, pool, capacityType } = props;
+  const wording = { work: 'a GPU predictor', pod: 'the predictor pod' };
   const out: string[] = [];
   if (!team) {
     out.push('team is required: every InferenceService runs for a team, in its namespace and on pools it may use');
@@ -333,24 +335,9 @@ function tenancyProblems(props: GpuInferenceServiceProps, gpus: number): string[
   if (!pool) {
     out.push('pool is required: the GPU pool the predictor runs on (the team\'s own or a shared serving pool)');
   }
-  if (!isPositiveInteger(gpus)) {
-    out.push(`gpus (${gpus}) must be a whole number greater than 0`);
-  } else if (team && gpus > team.maxGpusPerContainer) {
-    out.push(`gpus (${gpus}) is more than team "${team.name}" allows one container (maxGpusPerContainer ${team.maxGpusPerContainer}); ` +
-      'the predictor pod would be refused by the namespace LimitRange');
-  }
-  if (!team || !pool) {
-    return out;
-  }
-  if (pool.kind !== 'gpu') {
-    out.push(`pool "${pool.poolName}" is a CPU pool; a GPU predictor needs a GPU pool`);
-  }
-  if (!pool.tenancy.allows(team.name)) {
-    out.push(`pool "${pool.poolName}" is ${pool.tenancy.describe()} and billed to "${pool.billedTo}"; team "${team.name}" ` +
-      'may use its own pools and shared ones');
-  }
-  if (capacityType !== undefined && !pool.buys(capacityType)) {
-    out.push(`capacityType ${capacityType} is not bought by pool "${pool.poolName}" (${pool.capacity.map(c => c.capacityType).join(', ')})`);
+  out.push(...gpuRequestProblems(team, gpus, wording));
+  if (team && pool) {
+    out.push(...pinnedPoolProblems(team, pool, capacityType, true, wording));
   }
   return out;
 }

@@ -4,7 +4,7 @@ import type { GpuTeam } from './gpu-team';
 import { CAPACITY_TYPE_LABEL, NVIDIA_GPU_RESOURCE, POOL_LABEL } from './labels';
 import type { CapacityType, KarpenterPool } from './node-pool-base';
 import { throwIfProblems } from './private/errors';
-import { isPositiveInteger } from './private/k8s-values';
+import { gpuRequestProblems, pinnedPoolProblems } from './private/placement-rules';
 
 /** Label that submits a workload to a Kueue LocalQueue. */
 export const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
@@ -81,7 +81,7 @@ export class TeamWorkload {
    * a pinned pool.
    */
   public static place(workload: kplus.Workload, options: PlaceWorkloadOptions): void {
-    throwIfProblems(workload, 'invalid workload placement', placementProblems(workload, options, 'place'));
+    throwIfProblems(workload, 'invalid workload placement', placementProblems(workload, options, 'place', false));
     applyPlacement(workload, options);
   }
 
@@ -109,26 +109,17 @@ export class GpuWorkload {
    */
   public static requestGpus(workload: kplus.Workload, options: RequestGpusOptions): void {
     const index = options.containerIndex ?? 0;
-    const problems: string[] = [];
-    if (!isPositiveInteger(options.gpus)) {
-      problems.push(`requestGpus: gpus (${options.gpus}) must be a whole number greater than 0`);
-    } else if (options.team && options.gpus > options.team.maxGpusPerContainer) {
-      problems.push(`requestGpus: gpus (${options.gpus}) is more than team "${options.team.name}" allows one container ` +
-        `(maxGpusPerContainer ${options.team.maxGpusPerContainer}); the pod would be refused by the namespace LimitRange`);
-    }
+    const problems = gpuRequestProblems(options.team, options.gpus).map(p => `requestGpus: ${p}`);
     if (!Number.isInteger(index) || index < 0 || index >= workload.containers.length) {
       problems.push(`requestGpus: containerIndex (${index}) must point at one of the workload's ${workload.containers.length} container(s); ` +
         'add the container before requesting GPUs for it');
-    }
-    if (options.pool && options.pool.kind !== 'gpu') {
-      problems.push(`requestGpus: pool "${options.pool.poolName}" is a CPU pool; GPU work needs a GPU pool`);
     }
     const queue = options.team?.queue;
     if (!options.pool && queue && !queue.pools.some(p => p.kind === 'gpu')) {
       problems.push(`requestGpus: team "${options.team.name}"'s queue has no GPU pool, so Kueue could never admit GPU work; ` +
         'give the team quota on a GPU pool in GpuTeamQueues.addTeam');
     }
-    problems.push(...placementProblems(workload, options, 'requestGpus'));
+    problems.push(...placementProblems(workload, options, 'requestGpus', true));
     throwIfProblems(workload, 'invalid GPU request', problems);
 
     // Quantity, not a number: the L1's toJson re-maps limits through Quantity and drops anything else.
@@ -141,7 +132,7 @@ export class GpuWorkload {
   private constructor() {}
 }
 
-function placementProblems(workload: kplus.Workload, options: PlaceWorkloadOptions, method: string): string[] {
+function placementProblems(workload: kplus.Workload, options: PlaceWorkloadOptions, method: string, gpu: boolean): string[] {
   const problems: string[] = [];
   const team = options.team;
   if (!team) {
@@ -157,14 +148,7 @@ function placementProblems(workload: kplus.Workload, options: PlaceWorkloadOptio
   }
   const pool = options.pool;
   if (pool) {
-    if (!pool.tenancy.allows(team.name)) {
-      problems.push(`${method}: pool "${pool.poolName}" is ${pool.tenancy.describe()} and billed to "${pool.billedTo}"; team "${team.name}" ` +
-        'may use its own pools and shared ones');
-    }
-    if (options.capacityType && !pool.buys(options.capacityType)) {
-      problems.push(`${method}: capacityType ${options.capacityType} is not bought by pool "${pool.poolName}" ` +
-        `(${pool.capacity.map(c => c.capacityType).join(', ')})`);
-    }
+    problems.push(...pinnedPoolProblems(team, pool, options.capacityType, gpu).map(p => `${method}: ${p}`));
     if (workload instanceof kplus.Job) {
       problems.push(`${method}: a Job in a team namespace is always managed by Kueue, so it must be queued; leave pool out ` +
         '(Kueue places it on one of the team\'s flavors)');
