@@ -1,13 +1,11 @@
 import { Testing } from 'cdk8s';
-import { CLUSTER, TAGS, newChart, objectOf } from './helpers';
+import { CLUSTER, PLATFORM_TAGS as PLATFORM, objectOf, servingCluster } from './helpers';
 import { ManifestValidator, kubernetesSchemaDir } from './manifest-validator';
 import {
   CapacityStrategy,
   CapacityType,
-  CpuNodePool,
   GpuInferenceService,
   GpuNodePool,
-  GpuTeam,
   K8sWarnings,
   KServeDeploymentMode,
   Placement,
@@ -16,30 +14,18 @@ import {
   type Manifest,
 } from '../../../constructs';
 
-const PLATFORM = { ...TAGS, team: 'ml-platform' };
 const URI = 's3://fraud-models/scoring/v3';
 
 function cluster() {
-  const chart = newChart();
-  const fraud = new GpuTeam(chart, 'Fraud', { name: 'fraud', costTags: TAGS, maxGpus: 8, maxGpusPerContainer: 2 });
-  const recsys = new GpuTeam(chart, 'Recsys', { name: 'recsys', costTags: { ...TAGS, team: 'recsys' }, maxGpus: 8 });
-  const pools = { ...CLUSTER, instanceFamilies: ['g6'], instanceSizes: ['xlarge', '2xlarge'], gpuLimit: 8 };
-  const own = new GpuNodePool(chart, 'Own', { ...pools, name: 'fraud-training', tenancy: PoolTenancy.dedicated('fraud'), costTags: TAGS });
-  const others = new GpuNodePool(chart, 'Others', {
-    ...pools, name: 'recsys-training', tenancy: PoolTenancy.dedicated('recsys'), costTags: { ...TAGS, team: 'recsys' },
-  });
-  const serving = new GpuNodePool(chart, 'Serving', {
-    ...pools, name: 'serving', tenancy: PoolTenancy.shared(), costTags: PLATFORM, capacityStrategy: CapacityStrategy.onDemandOnly(),
-  });
-  const weighted = new GpuNodePool(chart, 'Batch', {
-    ...pools,
+  const c = servingCluster();
+  const weighted = new GpuNodePool(c.chart, 'Batch', {
+    ...c.gpuPoolProps,
     name: 'batch',
     tenancy: PoolTenancy.shared(),
     costTags: PLATFORM,
     capacityStrategy: CapacityStrategy.weightedSpotAndOnDemand({ spotWeight: 60, onDemandWeight: 10 }),
   });
-  const cpu = new CpuNodePool(chart, 'Cpu', { ...CLUSTER, name: 'cpu', tenancy: PoolTenancy.shared(), costTags: PLATFORM });
-  return { chart, fraud, recsys, own, others, serving, weighted, cpu };
+  return { ...c, weighted };
 }
 
 function isvc(props: Partial<GpuInferenceServiceProps> = {}) {

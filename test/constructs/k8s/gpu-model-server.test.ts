@@ -1,38 +1,18 @@
 import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { CLUSTER, TAGS, newChart, objectOf } from './helpers';
+import { objectOf, servingCluster } from './helpers';
 import { ManifestValidator, kubernetesSchemaDir } from './manifest-validator';
 import {
-  CapacityStrategy,
   CapacityType,
-  CpuNodePool,
   GpuModelServer,
-  GpuNodePool,
-  GpuTeam,
   K8sWarnings,
   Placement,
-  PoolTenancy,
   type GpuModelServerProps,
 } from '../../../constructs';
 
-const PLATFORM = { ...TAGS, team: 'ml-platform' };
 const IMAGE = 'nvcr.io/nvidia/tritonserver:25.01-py3';
 
-function cluster() {
-  const chart = newChart();
-  const fraud = new GpuTeam(chart, 'Fraud', { name: 'fraud', costTags: TAGS, maxGpus: 8, maxGpusPerContainer: 2 });
-  const recsys = new GpuTeam(chart, 'Recsys', { name: 'recsys', costTags: { ...TAGS, team: 'recsys' }, maxGpus: 8 });
-  const pools = { ...CLUSTER, instanceFamilies: ['g6'], instanceSizes: ['xlarge', '2xlarge'], gpuLimit: 8 };
-  const own = new GpuNodePool(chart, 'Own', { ...pools, name: 'fraud-training', tenancy: PoolTenancy.dedicated('fraud'), costTags: TAGS });
-  const others = new GpuNodePool(chart, 'Others', {
-    ...pools, name: 'recsys-training', tenancy: PoolTenancy.dedicated('recsys'), costTags: { ...TAGS, team: 'recsys' },
-  });
-  const serving = new GpuNodePool(chart, 'Serving', {
-    ...pools, name: 'serving', tenancy: PoolTenancy.shared(), costTags: PLATFORM, capacityStrategy: CapacityStrategy.onDemandOnly(),
-  });
-  const cpu = new CpuNodePool(chart, 'Cpu', { ...CLUSTER, name: 'cpu', tenancy: PoolTenancy.shared(), costTags: PLATFORM });
-  return { chart, fraud, recsys, own, others, serving, cpu };
-}
+const cluster = servingCluster;
 
 function server(props: Partial<GpuModelServerProps> = {}) {
   const c = cluster();
