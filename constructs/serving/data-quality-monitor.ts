@@ -12,6 +12,7 @@ import type { ModelEndpoint } from './model-endpoint';
 import { throwIfProblems } from '../private/errors';
 import { isResolved } from '../private/tokens';
 import { nagResource } from './private/nag';
+import { vpcAccessStatements } from './private/vpc-access';
 import { ServingInstanceType } from './serving-instance-type';
 
 /**
@@ -385,24 +386,11 @@ export class DataQualityMonitor extends Construct {
   }
 
   private grantVpc(subnets: ec2.SelectedSubnets, sg: ec2.ISecurityGroup): void {
-    const stack = Stack.of(this);
-    const eni = this.wildcard(stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeNetworkInterfaces'],
-      resources: ['*'],
-    }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:CreateNetworkInterface'],
-      resources: [
-        ...subnets.subnetIds.map(id => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: id })),
-        stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: sg.securityGroupId }),
-        eni,
-      ],
-    }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
-      resources: [eni],
-    }));
+    const access = vpcAccessStatements(this, subnets.subnetIds, [sg]);
+    this.wildcard(access.networkInterfaces);
+    for (const statement of access.statements) {
+      this.role.addToPrincipalPolicy(statement);
+    }
   }
 
   private acknowledgeFindings(wildcards: string[]): void {

@@ -17,6 +17,7 @@ import type { IModelRegistry } from '../registry/model-registry';
 import { endpointDashboard } from './private/dashboard';
 import { INSTANCE_FAMILIES } from './private/instance-families';
 import { nagResource } from './private/nag';
+import { vpcAccessStatements } from './private/vpc-access';
 
 /**
  * Target tracking autoscaling of a variant's instance count.
@@ -827,30 +828,11 @@ export class ModelEndpoint extends ModelEndpointBase {
     }));
   }
 
-  /**
-   * What SageMaker needs to attach the containers to the VPC: network interfaces in the chosen subnets and
-   * security groups only; the Describe actions have no resource-level permission.
-   *
-   * @see https://docs.aws.amazon.com/sagemaker/latest/dg/host-vpc.html#host-vpc-vpc
-   */
+  /** Network interfaces in the endpoint's subnets and security groups only. */
   private grantVpcAccess(): void {
-    const stack = Stack.of(this);
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeNetworkInterfaces'],
-      resources: ['*'],
-    }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:CreateNetworkInterface'],
-      resources: [
-        ...this.subnets!.subnetIds.map(id => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: id })),
-        ...this.securityGroups.map(sg => stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: sg.securityGroupId })),
-        stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' }),
-      ],
-    }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
-      resources: [stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' })],
-    }));
+    for (const statement of vpcAccessStatements(this, this.subnets!.subnetIds, this.securityGroups).statements) {
+      this.role.addToPrincipalPolicy(statement);
+    }
   }
 
   /**
