@@ -274,6 +274,11 @@ function setupCdkApp(p: typescript.TypeScriptProject) {
       app: 'npx ts-node --transpile-only --project tsconfig.json examples/platform/main.ts',
       output: 'cdk.out',
       watch: { include: ['constructs/**', 'examples/**'] },
+      context: {
+        // The serving stack references the registry's bucket and the cluster's VPC: keep CloudFormation's
+        // strong references (an export cannot be removed while imported), stated so the choice is explicit.
+        '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      },
     },
     omitEmpty: true,
   });

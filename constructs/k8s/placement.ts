@@ -62,8 +62,9 @@ type Candidate = string | typeof ABSENT;
  */
 export class Placement {
   /**
-   * Where the workload (a Job, Deployment, StatefulSet or Pod manifest) can run, given every other manifest
-   * of the cluster (NodePools, Kueue objects, Namespaces).
+   * Where the workload (a Job, Deployment, StatefulSet, Pod or KServe InferenceService manifest) can run,
+   * given every other manifest of the cluster (NodePools, Kueue objects, Namespaces). For an InferenceService,
+   * the pods are the predictor's, as KServe builds them.
    */
   public static ofWorkload(workload: Manifest, manifests: readonly Manifest[], options: PlacementOptions = {}): WorkloadPlacement {
     const podSpec = podSpecOf(workload);
@@ -169,7 +170,20 @@ export class Placement {
 }
 
 function podSpecOf(workload: Manifest): any {
+  if (workload.kind === 'InferenceService') {
+    return predictorPodSpec(workload.spec?.predictor ?? {});
+  }
   return workload.kind === 'Pod' ? workload.spec : workload.spec?.template?.spec ?? workload.spec?.jobTemplate?.spec?.template?.spec ?? {};
+}
+
+/**
+ * An InferenceService has no pod template: KServe's controller creates the Deployment (Standard mode) or the
+ * Knative revision and copies the predictor's node selector, affinity and tolerations into its pod spec, with
+ * the model's resources on the `kserve-container` (or the predictor's own containers when it lists them).
+ */
+function predictorPodSpec(predictor: any): any {
+  const containers = predictor.containers ?? (predictor.model ? [{ name: 'kserve-container', resources: predictor.model.resources }] : []);
+  return { containers, nodeSelector: predictor.nodeSelector, affinity: predictor.affinity, tolerations: predictor.tolerations };
 }
 
 function sortByWeight(pools: readonly Manifest[]): string[] {

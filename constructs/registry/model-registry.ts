@@ -41,6 +41,15 @@ export interface ModelOptions {
    * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html
    */
   readonly untaggedImagesToKeep?: number;
+
+  /**
+   * The team that owns the model: its repository and package group are tagged to it, and the endpoints that
+   * serve it are billed to it (see `ModelEndpoint`), while the registry's shared bucket and key stay with the
+   * registry's team.
+   *
+   * @default - the team tag in effect at the registry
+   */
+  readonly team?: string;
 }
 
 /**
@@ -742,6 +751,9 @@ export class ModelRegistry extends ModelRegistryBase {
   private createModel(name: string, options: ModelOptions): RegisteredModel {
     const scope = new Construct(this, name);
     CostAttribution.tagModel(scope, name);
+    if (options.team !== undefined) {
+      CostAttribution.apply(scope, { tags: { [CostAttribution.schemaOf(this).teamKey]: options.team } });
+    }
     const artifactsPrefix = `models/${name}/`;
 
     const repository = new ecr.Repository(scope, 'Images', {

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, CfnMapping, Duration, Fn, RemovalPolicy, type Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnMapping, Duration, Fn, RemovalPolicy, type Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import type { ModelEndpoint } from './model-endpoint';
 import { throwIfProblems } from '../private/errors';
 import { isResolved } from '../private/tokens';
-import { nagResource } from './private/nag';
+import { acknowledgeWildcard } from './private/nag';
 import { vpcAccessStatements } from './private/vpc-access';
 import { ServingInstanceType } from './serving-instance-type';
 
@@ -398,8 +398,8 @@ export class DataQualityMonitor extends Construct {
     const reason = 'Objects under this endpoint\'s capture and report prefixes, log streams and network interfaces SageMaker names at run ' +
       'time, SageMaker\'s analyzer repository in its regional account, and actions without resource-level permissions ' +
       '(ecr:GetAuthorizationToken, ec2:Describe*, cloudwatch:PutMetricData limited by namespace).';
-    for (const resource of new Set(['*', ...wildcards].map(w => nagResource(this, w)))) {
-      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+    for (const resource of new Set(['*', ...wildcards])) {
+      acknowledgeWildcard(policy, resource, reason);
     }
   }
 }

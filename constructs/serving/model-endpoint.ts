@@ -16,7 +16,7 @@ import { isResolved } from '../private/tokens';
 import type { IModelRegistry } from '../registry/model-registry';
 import { endpointDashboard } from './private/dashboard';
 import { INSTANCE_FAMILIES } from './private/instance-families';
-import { nagResource } from './private/nag';
+import { acknowledgeWildcard } from './private/nag';
 import { vpcAccessStatements } from './private/vpc-access';
 
 /**
@@ -982,15 +982,15 @@ export class ModelEndpoint extends ModelEndpointBase {
     ack(`AwsSolutions-IAM5[Resource::${logGroupFinding(this.endpointName)}:log-stream:*]`,
       'Log streams are created by SageMaker with instance-specific names, inside this endpoint\'s log group only.');
     const bucket = this.registry.artifactBucket;
-    ack(`AwsSolutions-IAM5[Resource::${nagResource(this, bucket.arnForObjects(`${this.servedModel.artifactsPrefix}*`))}]`,
+    acknowledgeWildcard(policy, bucket.arnForObjects(`${this.servedModel.artifactsPrefix}*`),
       'Read access to the objects under this model\'s artifact prefix only: the artifact keys of future versions are not known here.');
     if (this.subnets) {
-      ack(`AwsSolutions-IAM5[Resource::${nagResource(this, Stack.of(this).formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' }))}]`,
+      acknowledgeWildcard(policy, Stack.of(this).formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' }),
         'SageMaker creates the network interfaces of the containers, so their IDs are not known; creation is limited to the chosen subnets ' +
         'and security groups by the other resources of the same statement.');
     }
     if (this.dataCapturePrefix) {
-      ack(`AwsSolutions-IAM5[Resource::${nagResource(this, bucket.arnForObjects(`${this.dataCapturePrefix}*`))}]`,
+      acknowledgeWildcard(policy, bucket.arnForObjects(`${this.dataCapturePrefix}*`),
         'SageMaker writes captured data under keys it derives from the time and a UUID, inside this endpoint\'s capture prefix only.');
     }
   }

@@ -6,6 +6,7 @@ import {
   ConsolidationPolicy,
   CpuNodePool,
   GpuAmi,
+  GpuInferenceService,
   GpuNodePool,
   GpuTeam,
   GpuTeamQueues,
@@ -145,6 +146,17 @@ export function buildGpuWorkloads(app: App, props: GpuWorkloadsProps): GpuWorklo
   GpuWorkload.requestGpus(recsysTraining, { gpus: 8, team: recsys, priorityClassName: 'experiment' });
   const fraudServing = new kplus.Deployment(workloads, 'FraudServing', { metadata: { name: 'fraud-serving' }, replicas: 2, containers: [image('fraud-scoring')] });
   GpuWorkload.requestGpus(fraudServing, { gpus: 1, team: fraud, pool: servingPool, capacityType: CapacityType.ON_DEMAND });
+  // KServe on the shared serving pool: recsys's ranker, one GPU a replica, up to 4 replicas of its quota.
+  new GpuInferenceService(workloads, 'RecsysRanker', {
+    name: 'recsys-ranker',
+    team: recsys,
+    pool: servingPool,
+    storageUri: 's3://example-model-artifacts/models/recsys-ranker/2.1.0/',
+    modelFormat: 'pytorch',
+    serviceAccountName: 'recsys-models',
+    minReplicas: 1,
+    maxReplicas: 4,
+  });
 
   return { nodePools, teams, queues, workloads };
 }

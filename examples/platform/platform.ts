@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { GpuClusterStack } from './gpu-cluster-stack';
 import { buildGpuWorkloads } from './gpu-workloads';
 import { RegistryStack } from './registry-stack';
+import { ServingStack } from './serving-stack';
 // Capabilities, not the library's barrel: `cdk synth` loads only what the example uses.
 import { CostAttribution } from '../../constructs/cost';
 import { K8sWarnings } from '../../constructs/k8s';
@@ -56,7 +57,15 @@ export function buildPlatform(scope: Construct): Stack[] {
   CostAttribution.apply(gpu, { tags: { team: 'ml-platform' } });
   addGpuWorkloads(gpu);
 
-  return [platform, registry, gpu];
+  // Billed to the team that owns the served model (fraud), which the endpoint takes from the registry.
+  const serving = new ServingStack(scope, 'MlopsServing', {
+    description: 'MLOps platform: model serving (mlops-stack example)',
+    registry: registry.registry,
+    vpc: gpu.gpuCluster.vpc,
+  });
+  CostAttribution.apply(serving, { tags: { team: 'ml-platform' } });
+
+  return [platform, registry, gpu, serving];
 }
 
 /**

@@ -26,7 +26,7 @@ export class RegistryStack extends Stack {
     super(scope, id, props);
     this.registry = new ModelRegistry(this, 'Registry', {
       models: [
-        { name: 'fraud-scoring', description: 'Card-not-present fraud scoring (gradient-boosted trees)' },
+        { name: 'fraud-scoring', description: 'Card-not-present fraud scoring (gradient-boosted trees)', team: 'fraud' },
         { name: 'churn-forecast', description: 'Subscriber churn forecast, retrained weekly', untaggedImagesToKeep: 5 },
       ],
       consumerAccounts: props.consumerAccounts ?? ['111122223333'],

@@ -69,6 +69,9 @@ const PINNED_LOGICAL_IDS: Record<string, Record<string, string>> = {
     GpuClusterFlowLogs760C1E17: 'AWS::Logs::LogGroup',
     GpuClusterInterruptionQueueKey9F1FB02A: 'AWS::KMS::Key',
   },
+  MlopsServing: {
+    FraudScoringDataQualityMonitorViolations2C72933F: 'AWS::Logs::LogGroup',
+  },
 };
 
 function statefulResources(stackName: string): Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }> {
@@ -111,5 +114,36 @@ describe('GPU cluster charts', () => {
     const all = manifests();
     expect(all.GpuClusterGpuTeams1E9EAF2E.DependsOn).toContain('GpuClusterGpuTeamsNamespaces308A9B18');
     expect(all.GpuClusterGpuQueuesDCBC4815.DependsOn).toContain('GpuClusterGpuTeams1E9EAF2E');
+  });
+});
+
+describe('serving', () => {
+  const serving = () => Template.fromStack(stacks.find(s => s.stackName === 'MlopsServing')!);
+  const tagsOf = (r: any): Record<string, string> => Object.fromEntries((r.Properties?.Tags ?? []).map((t: any) => [t.Key, t.Value]));
+
+  test('the endpoint keeps its logical ID: a new one would be a new endpoint, and clients call it by name', () => {
+    expect(Object.keys(serving().findResources('AWS::SageMaker::Endpoint'))).toEqual(['FraudScoringEndpoint18CBB6BF']);
+  });
+
+  test('the endpoint, its model and configuration and its monitor are billed to fraud, the team that owns the model', () => {
+    const billed = ['AWS::SageMaker::Endpoint', 'AWS::SageMaker::EndpointConfig', 'AWS::SageMaker::Model', 'AWS::SageMaker::MonitoringSchedule']
+      .map(type => [type, Object.values(serving().findResources(type)).map(r => [tagsOf(r).team, tagsOf(r).model])]);
+    expect(billed).toEqual([
+      ['AWS::SageMaker::Endpoint', [['fraud', 'fraud-scoring']]],
+      ['AWS::SageMaker::EndpointConfig', [['fraud', 'fraud-scoring']]],
+      ['AWS::SageMaker::Model', [['fraud', 'fraud-scoring']]],
+      ['AWS::SageMaker::MonitoringSchedule', [['fraud', 'fraud-scoring']]],
+    ]);
+  });
+
+  test('a canary rollout that rolls back on the endpoint\'s alarms, autoscaling from two instances, 20 % captured', () => {
+    const template = serving();
+    const [endpoint] = Object.values(template.findResources('AWS::SageMaker::Endpoint')) as any[];
+    const policy = endpoint.Properties.DeploymentConfig;
+    expect(policy.BlueGreenUpdatePolicy.TrafficRoutingConfiguration).toMatchObject({ Type: 'CANARY', CanarySize: { Type: 'INSTANCE_COUNT', Value: 1 }, WaitIntervalInSeconds: 600 });
+    expect(policy.AutoRollbackConfiguration.Alarms.length).toBeGreaterThanOrEqual(2);
+    expect(endpoint.Properties.RetainAllVariantProperties).toBe(true);
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
+    template.hasResourceProperties('AWS::SageMaker::EndpointConfig', { DataCaptureConfig: { InitialSamplingPercentage: 20 } });
   });
 });

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { ModelEndpointBase } from '../model-endpoint';
@@ -48,6 +49,8 @@ export function endpointDashboard(
           expression: 'IF(perInstance > 0, invocations / perInstance, 0)',
           usingMetrics: { invocations: endpoint.metricInvocations(o), perInstance: endpoint.metricInvocationsPerInstance(o) },
           label: 'instances serving (invocations / invocations per instance)',
+          // The endpoint's metrics are per minute; the expression's own default (5 minutes) would override them.
+          period: Duration.minutes(1),
         })],
         width: 6,
       }),

@@ -36,26 +36,6 @@ function isvc(props: Partial<GpuInferenceServiceProps> = {}) {
   return { ...c, service, manifest: objectOf(c.chart, 'InferenceService') };
 }
 
-/**
- * The pod KServe creates for the predictor. Placement models Pods, Deployments and Jobs; an InferenceService
- * has no pod template of its own: KServe's controller creates the Deployment (Standard mode) or Knative
- * revision (Knative mode) and copies the predictor's node selector, tolerations, labels and the model
- * container's resources into its pod spec. This builds that pod from the synthesized predictor, so the
- * placement check sees what the scheduler will see.
- */
-function predictorPod(manifest: Manifest): Manifest {
-  const predictor = manifest.spec.predictor;
-  return {
-    kind: 'Pod',
-    metadata: { name: `${manifest.metadata.name}-predictor`, namespace: manifest.metadata.namespace, labels: predictor.labels },
-    spec: {
-      containers: [{ name: 'kserve-container', resources: predictor.model.resources }],
-      nodeSelector: predictor.nodeSelector,
-      tolerations: predictor.tolerations,
-    },
-  };
-}
-
 describe('GpuInferenceService', () => {
   test.each(['1.30.0', '1.37.0'])('every manifest is valid against the Kubernetes %s schemas and the KServe CRD schema', (version) => {
     const { chart } = isvc({ deploymentMode: KServeDeploymentMode.KNATIVE, canaryTrafficPercent: 10, minReplicas: 0, runtime: 'kserve-xgbserver' });
@@ -133,7 +113,7 @@ describe('GpuInferenceService placement', () => {
   function placement(props: Partial<GpuInferenceServiceProps>) {
     const { chart, manifest } = isvc(props);
     const manifests = Testing.synth(chart);
-    return Placement.ofWorkload(predictorPod(manifest), manifests);
+    return Placement.ofWorkload(manifest, manifests);
   }
 
   test('the predictor pods land on exactly the serving pool', () => {
@@ -144,7 +124,7 @@ describe('GpuInferenceService placement', () => {
     const c = cluster();
     new GpuInferenceService(c.chart, 'OwnScoring', { team: c.fraud, pool: c.own, storageUri: URI, modelFormat: 'xgboost', maxReplicas: 1 });
     const manifests = Testing.synth(c.chart);
-    expect(Placement.ofWorkload(predictorPod(manifests.find(m => m.kind === 'InferenceService')!), manifests).nodePools).toEqual(['fraud-training']);
+    expect(Placement.ofWorkload(manifests.find(m => m.kind === 'InferenceService')!, manifests).nodePools).toEqual(['fraud-training']);
   });
 
   test('a pinned capacity type picks the one NodePool of a weighted pool that buys it', () => {
@@ -153,14 +133,14 @@ describe('GpuInferenceService placement', () => {
       team: c.fraud, pool: c.weighted, storageUri: URI, modelFormat: 'xgboost', maxReplicas: 1, capacityType: CapacityType.SPOT,
     });
     const manifests = Testing.synth(c.chart);
-    expect(Placement.ofWorkload(predictorPod(manifests.find(m => m.kind === 'InferenceService')!), manifests).nodePools).toEqual(['batch-spot']);
+    expect(Placement.ofWorkload(manifests.find(m => m.kind === 'InferenceService')!, manifests).nodePools).toEqual(['batch-spot']);
   });
 
   test('never another team\'s pool: only pools billed to the team or the platform', () => {
     const { chart, manifest } = isvc({});
     const manifests = Testing.synth(chart);
     const billedTo = (name: string) => manifests.find(m => m.kind === 'NodePool' && m.metadata.name === name)!.spec.template.metadata.labels['mlops-stack.io/team'];
-    const pools = Placement.ofWorkload(predictorPod(manifest), manifests).nodePools;
+    const pools = Placement.ofWorkload(manifest, manifests).nodePools;
     expect(pools.map(billedTo)).toEqual(['ml-platform']);
     expect(pools).not.toContain('recsys-training');
   });

@@ -91,6 +91,25 @@ describe('Karpenter NodePool selection', () => {
     expect(Placement.nodePoolsFor({ containers: gpuContainers() }, pools)).toEqual(['gpu']);
   });
 
+  test('a KServe InferenceService is placed as its predictor pods: the predictor\'s selector, tolerations and model resources', () => {
+    const pools = [
+      nodePool('serving', { labels: { 'mlops-stack.io/pool': 'serving' }, taints: [GPU_TAINT, { key: 'mlops-stack.io/pool', value: 'serving', effect: 'NoSchedule' }] }),
+      nodePool('cpu', { gpu: false }),
+    ];
+    const isvc = (predictor: Record<string, unknown>): Manifest => ({ kind: 'InferenceService', metadata: { name: 'm', namespace: 'fraud' }, spec: { predictor } });
+    const model = { modelFormat: { name: 'xgboost' }, resources: { limits: { 'nvidia.com/gpu': 1 } } };
+    const placed = {
+      model,
+      nodeSelector: { 'mlops-stack.io/pool': 'serving' },
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }, { key: 'mlops-stack.io/pool', operator: 'Equal', value: 'serving' }],
+    };
+    expect(Placement.ofWorkload(isvc(placed), pools).nodePools).toEqual(['serving']);
+    // Without the pool's toleration the GPU predictor fits nowhere: the check reads the predictor, not an empty pod.
+    expect(Placement.ofWorkload(isvc({ ...placed, tolerations: placed.tolerations.slice(0, 1) }), pools)).toMatchObject({ runnable: false, nodePools: [] });
+    // Custom predictor containers replace the model's.
+    expect(Placement.ofWorkload(isvc({ ...placed, model: undefined, containers: [{ name: 'c', resources: {} }] }), pools).nodePools).toEqual(['serving']);
+  });
+
   test('candidates are ordered by weight, highest first', () => {
     const pools = [nodePool('low', { weight: 10 }), nodePool('none'), nodePool('high', { weight: 100 })];
     expect(Placement.nodePoolsFor({}, pools)).toEqual(['high', 'low', 'none']);

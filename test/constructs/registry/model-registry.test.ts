@@ -328,6 +328,19 @@ describe('ModelRegistry models', () => {
     expect(buckets.map(b => tagsOf(b).model)).toEqual([undefined, undefined]);
   });
 
+  test('a model owned by a team: its repository and package group are billed to it, shared resources are not', () => {
+    const { stack } = build({ models: [{ name: 'fraud-scoring', team: 'fraud' }, { name: 'churn' }] });
+    const template = Template.fromStack(stack);
+    const teamsOf = (type: string) => Object.values(template.findResources(type)).map(r => [tagsOf(r).model, tagsOf(r).team]);
+    expect(teamsOf('AWS::ECR::Repository')).toEqual([['fraud-scoring', 'fraud'], ['churn', 'ml-platform']]);
+    expect(teamsOf('AWS::SageMaker::ModelPackageGroup')).toEqual([['fraud-scoring', 'fraud'], ['churn', 'ml-platform']]);
+    expect(teamsOf('AWS::S3::Bucket')).toEqual([[undefined, 'ml-platform'], [undefined, 'ml-platform']]);
+  });
+
+  test('an owning team that is not a valid tag value fails synthesis', () => {
+    expect(() => build({ models: [{ name: 'fraud-scoring', team: 'fraud/ops?' }] })).toThrow(/team/);
+  });
+
   test('every taggable resource carries the cost-attribution tags', () => {
     const { stack } = build({ models: [{ name: 'fraud' }], experimentTracking: {} });
     const resources = Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, any>)

@@ -16,8 +16,7 @@ export interface Fixture {
 export function fixture(app = new App({ builtinCloudFormationValidation: false })): Fixture {
   CostAttribution.apply(app, { tags: TAGS });
   const stack = new Stack(app, 'S');
-  const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: MODEL }, { name: 'churn' }] });
-  CostAttribution.apply(registry.model(MODEL).repository.node.scope!, { tags: { team: 'fraud' } });
+  const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: MODEL, team: 'fraud' }, { name: 'churn' }] });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   return { app, stack, registry, vpc };
 }
