@@ -11,7 +11,6 @@ import {
   Placement,
   PoolTenancy,
   type GpuInferenceServiceProps,
-  type Manifest,
 } from '../../../constructs';
 
 const URI = 's3://fraud-models/scoring/v3';
