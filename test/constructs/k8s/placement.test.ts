@@ -93,7 +93,10 @@ describe('Karpenter NodePool selection', () => {
 
   test('a KServe InferenceService is placed as its predictor pods: the predictor\'s selector, tolerations and model resources', () => {
     const pools = [
-      nodePool('serving', { labels: { 'mlops-stack.io/pool': 'serving' }, taints: [GPU_TAINT, { key: 'mlops-stack.io/pool', value: 'serving', effect: 'NoSchedule' }] }),
+      nodePool('serving', {
+        labels: { 'mlops-stack.io/pool': 'serving' },
+        taints: [GPU_TAINT, { key: 'mlops-stack.io/pool', value: 'serving', effect: 'NoSchedule' }],
+      }),
       nodePool('cpu', { gpu: false }),
     ];
     const isvc = (predictor: Record<string, unknown>): Manifest => ({ kind: 'InferenceService', metadata: { name: 'm', namespace: 'fraud' }, spec: { predictor } });
