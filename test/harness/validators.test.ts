@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { cfnLint, ROOT, synthWithNag } from './validators';
+import { cfnLint, checkov, ROOT, synthWithNag } from './validators';
 
 // The example checks are only worth something if they can fail: feed each a deliberately broken input.
 
@@ -30,6 +30,17 @@ test('cfn-lint that does not run to completion is an error, not a clean result',
   expect(cfnLint([file]).errors).toEqual([]);
   // An unknown output format makes cfn-lint exit with a usage error and lint nothing.
   expect(() => cfnLint([file], ['--format', 'no-such-format'])).toThrow(/cfn-lint did not run to completion/);
+});
+
+test('checkov reports the failed checks of an insecure template, and nothing for a template it cannot fault', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mlops-stack-checkov-'));
+  const insecure = path.join(dir, 'insecure.template.json');
+  writeFileSync(insecure, JSON.stringify({ Resources: { Logs: { Type: 'AWS::Logs::LogGroup', Properties: {} } } }));
+  const findings = checkov([insecure]);
+  expect(findings).toContainEqual({ check: 'CKV_AWS_158', resource: 'AWS::Logs::LogGroup.Logs', template: 'insecure.template.json' });
+  const secure = path.join(dir, 'secure.template.json');
+  writeFileSync(secure, JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: 'alias/q' } } } }));
+  expect(checkov([secure])).toEqual([]);
 });
 
 test('cdk-nag fails on an insecure stack, naming the rule and the resource', () => {

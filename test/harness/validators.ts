@@ -102,6 +102,48 @@ export function cfnLint(templates: readonly string[], extraArgs: readonly string
   return { exitCode, errors, output };
 }
 
+/** One failed checkov check: which check, on which resource (`<Type>.<LogicalId>`), in which template. */
+export interface CheckovFinding {
+  readonly check: string;
+  readonly resource: string;
+  readonly template: string;
+}
+
+/**
+ * Run the pinned checkov from `.venv` over CloudFormation templates and return its failed checks. Offline:
+ * `--skip-download` keeps it from fetching guidelines or a platform's policies.
+ */
+export function checkov(templates: readonly string[]): CheckovFinding[] {
+  const bin = path.join(VENV_BIN, 'checkov');
+  if (!existsSync(bin)) {
+    throw new Error('checkov is not installed in .venv; run \'bash test/tools/python-tools.sh\' (npm test does this first)');
+  }
+  const args = ['--framework', 'cloudformation', '--output', 'json', '--compact', '--quiet', '--skip-download', ...templates.flatMap(t => ['--file', t])];
+  const run = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (run.error) {
+    throw run.error;
+  }
+  // 0: every check passed, 1: some failed. Anything else, or output that is not its report, means it did not run.
+  let report: any;
+  try {
+    report = JSON.parse(run.stdout);
+  } catch {
+    report = undefined;
+  }
+  if (![0, 1].includes(run.status ?? -1) || report === undefined) {
+    throw new Error(`checkov did not run to completion (exit code ${run.status}):\n${run.stdout}${run.stderr}`);
+  }
+  const reports: any[] = Array.isArray(report) ? report : [report];
+  if (reports.some(r => (r.summary?.parsing_errors ?? 0) > 0)) {
+    throw new Error(`checkov could not parse a template:\n${run.stdout}`);
+  }
+  return reports.flatMap(r => (r.results?.failed_checks ?? []).map((f: any) => ({
+    check: f.check_id as string,
+    resource: f.resource as string,
+    template: path.basename(f.file_path as string),
+  })));
+}
+
 /** One cdk-nag acknowledgement: where, which rule, and why. */
 export interface Acknowledgement {
   readonly path: string;
