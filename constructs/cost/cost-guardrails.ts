@@ -308,7 +308,7 @@ export class CostGuardrails extends Construct {
     const monitors: Record<string, ce.CfnAnomalyMonitor> = {};
     for (const [team, budget] of Object.entries(props.teams)) {
       const teamScope = new Construct(this, `Team-${team}`);
-      CostAttribution.apply(teamScope, { tags: { [schema.teamKey]: team } });
+      CostAttribution.apply(teamScope, { tags: { [schema.teamKey]: team }, schema: props.schema });
       budgetResources[team] = this.createBudget(teamScope, tagKey, team, budget.monthlyLimitUsd,
         budget.actualThresholdsPercent ?? actualDefault, budget.forecastedThresholdsPercent ?? forecastDefault, props.subscribers);
       monitors[team] = new ce.CfnAnomalyMonitor(teamScope, 'AnomalyMonitor', {
