@@ -234,6 +234,8 @@ describe('CostGuardrails cost category', () => {
   });
 
   test('is not created unless asked for', () => {
-    synth().template.resourceCountIs('AWS::CE::CostCategory', 0);
+    const { template, guardrails } = synth();
+    template.resourceCountIs('AWS::CE::CostCategory', 0);
+    expect(guardrails.costCategory).toBeUndefined();
   });
 });
