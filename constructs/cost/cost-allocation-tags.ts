@@ -132,9 +132,5 @@ export class CostAllocationTags extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
       reason: 'The framework may invoke every version of this construct\'s handler function and nothing else',
     });
-    Validations.of(framework).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'The runtime of aws-cdk-lib\'s custom-resource framework function is chosen by aws-cdk-lib, not by this construct',
-    });
   }
 }
