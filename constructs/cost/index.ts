@@ -1,1 +1,4 @@
 export * from './cost-attribution';
+export * from './billing-export';
+export * from './cost-allocation-tags';
+export * from './cost-guardrails';
