@@ -166,6 +166,16 @@ export interface DistributedTrainingJobProps {
 
   /** Where checkpoints go and the service account that may write them. */
   readonly checkpoints: TrainingCheckpoints;
+
+  /**
+   * Security context of the training container. The default refuses to run as root, and many training images
+   * (NVIDIA's NGC PyTorch images among them) default to root: give them a `user` (e.g. 1000) here.
+   *
+   * @default - cdk8s-plus' defaults: not root, no privilege escalation, read-only root filesystem (with
+   *   writable `/tmp` and `/dev/shm`)
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+   */
+  readonly securityContext?: kplus.ContainerSecurityContextProps;
 }
 
 /**
@@ -279,6 +289,7 @@ export class DistributedTrainingJob extends Construct {
         // Set below, as quantities: cdk8s-plus would otherwise add its own default requests and limits.
         resources: {},
         volumeMounts: [{ path: '/dev/shm', volume: shm }, { path: '/tmp', volume: tmp }],
+        securityContext: props.securityContext,
       }],
     });
     this.job.podMetadata.addLabel(DISTRIBUTED_TRAINING_JOB_LABEL, name);

@@ -175,6 +175,12 @@ describe('DistributedTrainingJob', () => {
     expect(spec.volumes.find((v: any) => v.name === mount.name)).toEqual({ name: mount.name, emptyDir: { medium: 'Memory', sizeLimit: '16384Mi' } });
   });
 
+  test('a non-root user for images that default to root; not root by default', () => {
+    expect(container(training().jobManifest).securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+    expect(container(training({ securityContext: { user: 1000, group: 1000 } }).jobManifest).securityContext)
+      .toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 });
+  });
+
   test('the Job, its pods, the Service and the service account carry the team\'s cost labels, in its namespace', () => {
     const { jobManifest, service, find, fraud } = training();
     const sa = find('ServiceAccount', 'fraud-trainer');
