@@ -1,2 +1,3 @@
 export * from './gpu-cluster';
 export * from './karpenter-interruption-queue';
+export * from './training-pod-identity';

@@ -1,5 +1,6 @@
 export * from './capacity-strategy';
 export * from './cpu-node-pool';
+export * from './distributed-training-job';
 export * from './gpu-inference-service';
 export * from './gpu-model-server';
 export * from './gpu-node-pool';
