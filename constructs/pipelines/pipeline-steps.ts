@@ -899,7 +899,9 @@ export class RegisterModelStep extends PipelineStep {
   }
 }
 
-function processingArguments(ctx: StepContext, resources: ProcessingResourceOptions, body: Record<string, unknown>, isolated: boolean): Record<string, unknown> {
+function processingArguments(
+  ctx: StepContext, resources: ProcessingResourceOptions, body: Record<string, unknown>, isolated: boolean,
+): Record<string, unknown> {
   const instanceType = resources.instanceType ?? 'ml.m5.xlarge';
   return {
     ProcessingResources: {

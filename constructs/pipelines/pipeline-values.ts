@@ -45,6 +45,11 @@ export class PipelineValue {
     }, steps, parameters);
   }
 
+  /** @internal */
+  public static _of(type: PipelineValueType, expression: unknown, steps: readonly StepReference[] = []): PipelineValue {
+    return new PipelineValue(type, expression, steps);
+  }
+
   /**
    * @param type what the value holds
    * @param _expression the definition JSON of the value
@@ -65,11 +70,6 @@ export class PipelineValue {
   /** The parameters the value reads. @internal */
   public get _parameters(): readonly PipelineParameter[] {
     return this.parameters;
-  }
-
-  /** @internal */
-  public static _of(type: PipelineValueType, expression: unknown, steps: readonly StepReference[] = []): PipelineValue {
-    return new PipelineValue(type, expression, steps);
   }
 }
 

@@ -276,12 +276,16 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     if (step.instanceCount > 1 && !this.securityGroup.node.tryFindChild('Distributed')) {
       // The instances of a distributed job exchange gradients with each other, and only with each other.
       new ec2.CfnSecurityGroupIngress(this.securityGroup, 'Distributed', {
-        groupId: this.securityGroup.securityGroupId, sourceSecurityGroupId: this.securityGroup.securityGroupId,
-        ipProtocol: '-1', description: 'Instances of a distributed training job',
+        groupId: this.securityGroup.securityGroupId,
+        sourceSecurityGroupId: this.securityGroup.securityGroupId,
+        ipProtocol: '-1',
+        description: 'Instances of a distributed training job',
       });
       new ec2.CfnSecurityGroupEgress(this.securityGroup, 'DistributedEgress', {
-        groupId: this.securityGroup.securityGroupId, destinationSecurityGroupId: this.securityGroup.securityGroupId,
-        ipProtocol: '-1', description: 'Instances of a distributed training job',
+        groupId: this.securityGroup.securityGroupId,
+        destinationSecurityGroupId: this.securityGroup.securityGroupId,
+        ipProtocol: '-1',
+        description: 'Instances of a distributed training job',
       });
     }
     return step;

@@ -1,5 +1,5 @@
-import { referencesOf, type StepReference } from '../pipeline-values';
 import { ConditionStep, EvaluationStep, type PipelineStep } from '../pipeline-steps';
+import { referencesOf, type StepReference } from '../pipeline-values';
 
 /**
  * Problems with a pipeline's step graph: references to steps that are not in it, conditions on metrics no

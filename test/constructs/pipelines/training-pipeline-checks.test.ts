@@ -1,7 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { BASELINE, fixture, fullPipeline } from './fixtures';
-import { endpoint } from '../serving/fixtures';
 import { cfnLint, describeViolations, synthWithNag, templatePaths } from '../../harness/validators';
+import { endpoint } from '../serving/fixtures';
 
 /** A representative stack: the full pipeline with its three triggers, and the monitored endpoint it retrains from. */
 const result = synthWithNag(app => {

@@ -165,7 +165,8 @@ describe('TrainingPipeline definition', () => {
     pipeline.addTraining('Mpi', { channels: { train: pipeline.inputData }, instanceType: 'ml.p4d.24xlarge', instanceCount: 4, distribution: TrainingDistribution.mpi(8) });
     const definition = definitionOf(Template.fromStack(f.stack));
     expect(stepOf(definition, 'Gpu').Arguments).toMatchObject({
-      EnableManagedSpotTraining: true, StoppingCondition: { MaxRuntimeInSeconds: 7200, MaxWaitTimeInSeconds: 14400 },
+      EnableManagedSpotTraining: true,
+      StoppingCondition: { MaxRuntimeInSeconds: 7200, MaxWaitTimeInSeconds: 14400 },
       ResourceConfig: { InstanceType: 'ml.g5.2xlarge', InstanceCount: 1 },
     });
     expect(stepOf(definition, 'Mpi').Arguments.HyperParameters).toEqual({ sagemaker_mpi_enabled: 'true', sagemaker_mpi_num_of_processes_per_host: '8' });
@@ -189,7 +190,8 @@ describe('TrainingPipeline resources', () => {
     const statements = policy.Properties.PolicyDocument.Statement;
     const text = JSON.stringify(statements);
     expect(statements).toContainEqual({
-      Action: 'iam:PassRole', Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [lid(pipeline.jobRole.node.defaultChild as CfnElement), 'Arn'] },
       Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     });
