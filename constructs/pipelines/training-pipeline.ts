@@ -63,7 +63,7 @@ export interface TrainingPipelineProps {
   /**
    * Name of the pipeline: 1 to 256 letters, digits and hyphens.
    *
-   * @default - derived from the construct path
+   * @default - derived from the construct path, in lowercase
    */
   readonly pipelineName?: string;
   /**
@@ -178,7 +178,8 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     }
     throwIfProblems(this, 'invalid TrainingPipeline props', problems);
 
-    this.pipelineName = props.pipelineName ?? Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
+    // Lowercase, as SageMaker spells names in ARNs, so policies on the pipeline ARN match what SageMaker authorizes.
+    this.pipelineName = props.pipelineName ?? Names.uniqueResourceName(this, { maxLength: 256, separator: '-' }).toLowerCase();
     this.pipelineArn = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: this.pipelineName.toLowerCase() });
     CostAttribution.tagModel(this, props.model.name);
     CostAttribution.tagPipeline(this, this.pipelineName);

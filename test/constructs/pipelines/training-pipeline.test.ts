@@ -184,6 +184,14 @@ describe('TrainingPipeline resources', () => {
     });
   });
 
+  test('a default pipeline name is lowercase, as SageMaker spells it in the ARN the policies name', () => {
+    const f = fixture();
+    const pipeline = emptyPipeline(f, { pipelineName: undefined });
+    pipeline.addFail('Noop', { errorMessage: 'x' });
+    expect(pipeline.pipelineName).toMatch(/^s-training-[a-z0-9]+$/);
+    Template.fromStack(f.stack).hasResourceProperties('AWS::SageMaker::Pipeline', { PipelineName: pipeline.pipelineName });
+  });
+
   test('the pipeline role starts and stops jobs, passes only the job role, and registers in the model group only', () => {
     const { template, pipeline, lid } = build();
     const policy = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: lid(pipeline.role.node.defaultChild as CfnElement) }] } }))[0] as any;
