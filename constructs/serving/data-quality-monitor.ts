@@ -146,6 +146,28 @@ const METRIC_NAMESPACE = 'mlops-stack/ModelMonitor';
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html
  */
 export class DataQualityMonitor extends Construct {
+  /**
+   * URI of SageMaker's Model Monitor analyzer image in the region of `scope`'s stack, looked up at deploy time
+   * from a mapping added to `scope` (id `AnalyzerAccounts`, once per scope). Other constructs that run the
+   * analyzer (the training pipeline's data-quality check) use it too.
+   *
+   * @see https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-pre-built-container.html
+   */
+  public static analyzerImageUri(scope: Construct): string {
+    const stack = Stack.of(scope);
+    const mapping = (scope.node.tryFindChild('AnalyzerAccounts') as CfnMapping | undefined) ?? new CfnMapping(scope, 'AnalyzerAccounts', {
+      mapping: Object.fromEntries(Object.entries(ANALYZER_ACCOUNTS).map(([r, account]) => [r, { account }])),
+    });
+    const account = mapping.findInMap(Aws.REGION, 'account');
+    return `${account}.dkr.ecr.${Aws.REGION}.${stack.urlSuffix}/${ANALYZER_REPOSITORY}:latest`;
+  }
+
+  /** Whether the analyzer image is known for the region of `scope`'s stack (always true when the region is a token). */
+  public static analyzerImageKnown(scope: Construct): boolean {
+    const region = Stack.of(scope).region;
+    return Token.isUnresolved(region) || ANALYZER_ACCOUNTS[region] !== undefined;
+  }
+
   /** The role the monitoring runs assume. */
   public readonly role: iam.Role;
   /** The job definition (L1). */
@@ -326,12 +348,7 @@ export class DataQualityMonitor extends Construct {
 
   /** SageMaker's analyzer image in the stack's region, looked up at deploy time when the region is a token. */
   private analyzerImage(): string {
-    const stack = Stack.of(this);
-    const mapping = new CfnMapping(this, 'AnalyzerAccounts', {
-      mapping: Object.fromEntries(Object.entries(ANALYZER_ACCOUNTS).map(([r, account]) => [r, { account }])),
-    });
-    const account = mapping.findInMap(Aws.REGION, 'account');
-    return `${account}.dkr.ecr.${Aws.REGION}.${stack.urlSuffix}/${ANALYZER_REPOSITORY}:latest`;
+    return DataQualityMonitor.analyzerImageUri(this);
   }
 
   private grantAccess(bucket: s3.IBucket, key: kms.IKey, capturePrefix: string, reportsPrefix: string, baselines: string[]): void {

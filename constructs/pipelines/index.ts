@@ -1,0 +1,3 @@
+export * from './pipeline-values';
+export * from './pipeline-steps';
+export * from './training-pipeline';
