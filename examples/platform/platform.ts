@@ -7,6 +7,7 @@ import { GpuClusterStack } from './gpu-cluster-stack';
 import { buildGpuWorkloads } from './gpu-workloads';
 import { RegistryStack } from './registry-stack';
 import { ServingStack } from './serving-stack';
+import { TrainingStack } from './training-stack';
 // Capabilities, not the library's barrel: `cdk synth` loads only what the example uses.
 import { CostAttribution } from '../../constructs/cost';
 import { K8sWarnings } from '../../constructs/k8s';
@@ -65,7 +66,16 @@ export function buildPlatform(scope: Construct): Stack[] {
   });
   CostAttribution.apply(serving, { tags: { team: 'ml-platform' } });
 
-  return [platform, registry, gpu, serving];
+  const training = new TrainingStack(scope, 'MlopsTraining', {
+    description: 'MLOps platform: model training (mlops-stack example)',
+    registry: registry.registry,
+    vpc: gpu.gpuCluster.vpc,
+    cluster: gpu.gpuCluster.cluster,
+    drift: serving.fraudDrift,
+  });
+  CostAttribution.apply(training, { tags: { team: 'ml-platform' } });
+
+  return [platform, registry, gpu, serving, training];
 }
 
 /**

@@ -3,7 +3,8 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import type { ModelRegistry } from '../../constructs/registry';
 // The serving capability only, not the library's barrel: `cdk synth` then loads what this stack uses.
-import { CapacitySize, DeploymentGuardrail, ModelEndpoint, ModelSource, ServingInstanceType } from '../../constructs/serving';
+import { CapacitySize, type DataQualityMonitor, DeploymentGuardrail, ModelEndpoint, ModelSource, ServingInstanceType } from '../../constructs/serving';
+import { baselineUris } from './training-stack';
 
 /**
  * Props of the example {@link ServingStack}.
@@ -23,6 +24,8 @@ export interface ServingStackProps extends StackProps {
 export class ServingStack extends Stack {
   /** The fraud-scoring endpoint. */
   public readonly fraudScoring: ModelEndpoint;
+  /** Its data-quality monitor, whose violations are the retraining trigger. */
+  public readonly fraudDrift: DataQualityMonitor;
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
     super(scope, id, props);
@@ -43,10 +46,10 @@ export class ServingStack extends Stack {
       dataCapture: { samplingPercentage: 20 },
     });
     // The baseline comes from the training data of the served version, under the model's own prefix.
-    const baselines = `s3://${props.registry.artifactBucket.bucketName}/${model.artifactsPrefix}1.4.0/baseline`;
-    this.fraudScoring.monitorDataQuality({
-      baselineStatisticsUri: `${baselines}/statistics.json`,
-      baselineConstraintsUri: `${baselines}/constraints.json`,
+    const baseline = baselineUris(props.registry, model.name, '1.4.0');
+    this.fraudDrift = this.fraudScoring.monitorDataQuality({
+      baselineStatisticsUri: baseline.statistics,
+      baselineConstraintsUri: baseline.constraints,
     });
   }
 }
