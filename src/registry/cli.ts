@@ -59,7 +59,8 @@ Rule
                             units, at least 0 (default: 0); a tie never approves
   --threshold N             an absolute bound every challenger must meet (at least N when maximizing,
                             at most N when minimizing). With no champion yet, the first model is approved
-                            if it meets it; without --threshold it is left pending (exit ${GATE_EXIT.NO_DECISION})
+                            if it meets it; without --threshold it is left pending (exit ${GATE_EXIT.NO_DECISION}).
+                            A negative value needs the = form: --threshold=-1.5
 
 Metrics
   --metric-path PATH        dot-separated path to the metric in the evaluation JSON, such as
