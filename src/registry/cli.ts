@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { Sleep } from '../cost-report/explorer/throttle';
 import { METRIC_DIRECTIONS, fmt, type MetricDirection } from './decision';
 import { ModelGateError } from './errors';
 import { runModelGate, type ModelGateResult } from './gate';
+import type { Sleep } from '../cost-report/explorer/throttle';
 
 /** Exit codes of `mlops-model-gate`. */
 export const GATE_EXIT = {

@@ -103,7 +103,12 @@ export function decidePromotion(rule: GateRule, challenger: GateCandidate | unde
   const r = { metric: rule.metric, direction: rule.direction, minImprovement: rule.minImprovement ?? 0, threshold: rule.threshold };
   const label = (c: GateCandidate, role: string) => `${role} ${c.version !== undefined ? `v${c.version}` : c.arn}`;
   const done = (outcome: GateOutcome, reason: GateReason, text: string, improvement?: number): GateDecision => ({
-    outcome, reason, rule: r, challenger, champion, improvement,
+    outcome,
+    reason,
+    rule: r,
+    challenger,
+    champion,
+    improvement,
     description: truncate(`${OUTCOME_WORD[outcome]} by mlops-model-gate: ${text}`),
   });
   if (!challenger) {

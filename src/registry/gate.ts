@@ -7,10 +7,10 @@ import {
   type DescribeModelPackageCommandOutput,
   type ModelPackageSummary,
 } from '@aws-sdk/client-sagemaker';
-import { backoffMs, isRetryable, realSleep, type Sleep } from '../cost-report/explorer/throttle';
 import { decidePromotion, validateRule, type GateCandidate, type GateDecision, type GateRule } from './decision';
 import { ModelGateError } from './errors';
 import { findMetricInEvaluation, parseMetricValue, parseS3Uri, type MetricReading } from './metrics';
+import { backoffMs, isRetryable, realSleep, type Sleep } from '../cost-report/explorer/throttle';
 
 /** Options of {@link runModelGate}. */
 export interface ModelGateOptions extends GateRule {

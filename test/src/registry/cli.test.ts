@@ -116,7 +116,12 @@ test('pagination: every page of ListModelPackages is read, passing each NextToke
     .resolvesOnce({ ModelPackageSummaryList: [summary(3, 'Approved')] });
   for (const v of [3, 120]) {
     sm.on(DescribeModelPackageCommand, { ModelPackageName: arnOf(v) }).resolves({
-      ModelPackageName: GROUP, ModelPackageGroupName: GROUP, ModelPackageVersion: v, ModelPackageArn: arnOf(v), CreationTime: new Date(), ModelPackageStatus: 'Completed',
+      ModelPackageName: GROUP,
+      ModelPackageGroupName: GROUP,
+      ModelPackageVersion: v,
+      ModelPackageArn: arnOf(v),
+      CreationTime: new Date(),
+      ModelPackageStatus: 'Completed',
       ModelMetrics: { ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: `s3://evals/${v}.json` } } },
     });
   }
@@ -234,8 +239,13 @@ describe('missing or malformed metrics: exit 4, nothing changed', () => {
   test('CustomerMetadataProperties: used when there is no evaluation JSON; a value that is not a number is an error', async () => {
     sm.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [summary(3, 'Approved'), summary(4, 'PendingManualApproval')] });
     const describe = (v: number, auc: string) => sm.on(DescribeModelPackageCommand, { ModelPackageName: arnOf(v) }).resolves({
-      ModelPackageName: GROUP, ModelPackageGroupName: GROUP, ModelPackageVersion: v, ModelPackageArn: arnOf(v), CreationTime: new Date(),
-      ModelPackageStatus: 'Completed', CustomerMetadataProperties: { auc },
+      ModelPackageName: GROUP,
+      ModelPackageGroupName: GROUP,
+      ModelPackageVersion: v,
+      ModelPackageArn: arnOf(v),
+      CreationTime: new Date(),
+      ModelPackageStatus: 'Completed',
+      CustomerMetadataProperties: { auc },
     });
     describe(3, '0.90');
     describe(4, '0.92');

@@ -30,13 +30,19 @@ export function body(text: string): any {
  * @param packages the summaries, one page
  * @param evaluations the evaluation document of each version
  */
-export function stubGroup(sm: AwsClientStub<SageMakerClient>, s3: AwsClientStub<S3Client>, packages: ModelPackageSummary[], evaluations: Record<number, unknown>): void {
+export function stubGroup(sm: AwsClientStub<SageMakerClient>, s3: AwsClientStub<S3Client>, packages: ModelPackageSummary[],
+  evaluations: Record<number, unknown>): void {
   sm.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: packages });
   for (const p of packages) {
     const v = p.ModelPackageVersion!;
     sm.on(DescribeModelPackageCommand, { ModelPackageName: p.ModelPackageArn }).resolves({
-      ModelPackageName: GROUP, ModelPackageGroupName: GROUP, ModelPackageVersion: v, ModelPackageArn: p.ModelPackageArn,
-      CreationTime: p.CreationTime, ModelPackageStatus: 'Completed', ModelApprovalStatus: p.ModelApprovalStatus,
+      ModelPackageName: GROUP,
+      ModelPackageGroupName: GROUP,
+      ModelPackageVersion: v,
+      ModelPackageArn: p.ModelPackageArn,
+      CreationTime: p.CreationTime,
+      ModelPackageStatus: 'Completed',
+      ModelApprovalStatus: p.ModelApprovalStatus,
       ...(evaluations[v] !== undefined ? { ModelMetrics: { ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: `s3://evals/${v}.json` } } } } : {}),
     });
     if (evaluations[v] !== undefined) {

@@ -96,7 +96,9 @@ test('the module approves a better challenger over HTTP: the status and descript
   const [v1, v2, v3] = await group('fraud-wire', [['Approved', auc(0.88)], ['Rejected', auc(0.99)], ['PendingManualApproval', auc(0.9)]]);
   const result = await runModelGate({ modelPackageGroupName: 'fraud-wire', metric: 'auc', direction: 'maximize', minImprovement: 0.01, endpoint });
   expect(result).toMatchObject({
-    applied: true, newStatus: 'Approved', packagesListed: 3,
+    applied: true,
+    newStatus: 'Approved',
+    packagesListed: 3,
     decision: { outcome: 'approve', challenger: { arn: v3, version: 3, value: 0.9 }, champion: { arn: v1, version: 1, value: 0.88 } },
   });
   expect(await status(v3)).toEqual({
