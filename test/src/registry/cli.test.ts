@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeModelPackageCommand, ListModelPackagesCommand, SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -310,6 +312,16 @@ test('--help documents every flag and every exit code', async () => {
   }
   for (const code of Object.values(GATE_EXIT)) {
     expect(r.stdout).toMatch(new RegExp(`^ {2}${code} +\\S`, 'm'));
+  }
+});
+
+test('the README lists every exit code, in the gate\'s own table', () => {
+  const readme = readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
+  const start = readme.indexOf('**Exit codes of the gate**');
+  expect(start).toBeGreaterThan(readme.indexOf('### Champion/challenger gate'));
+  const table = readme.slice(start, readme.indexOf('\n\n', readme.indexOf('| code |', start)));
+  for (const code of Object.values(GATE_EXIT)) {
+    expect(table).toMatch(new RegExp(`^\\| ${code} \\| \\S`, 'm'));
   }
 });
 
