@@ -221,7 +221,9 @@ function summary(result: ModelGateResult, dryRun: boolean): string {
   const d = result.decision;
   const verb = d.outcome === 'no-decision' ? 'no decision' : dryRun ? `dry run: would ${d.outcome}` : d.outcome === 'approve' ? 'approved' : 'rejected';
   const target = d.challenger ? ` ${d.challenger.version !== undefined ? `v${d.challenger.version}` : d.challenger.arn}` : '';
-  return `${result.modelPackageGroupName}${target}: ${verb}\n${d.description}\n`;
+  // A misspelt group may come back as an empty list rather than an error (moto answers so); say so.
+  const empty = result.packagesListed === 0 ? `The group has no model packages at all: check --group ("${result.modelPackageGroupName}"); names are case-sensitive.\n` : '';
+  return `${result.modelPackageGroupName}${target}: ${verb}\n${d.description}\n${empty}`;
 }
 
 function toJson(result: ModelGateResult, dryRun: boolean): object {

@@ -123,7 +123,7 @@ export async function runModelGate(options: ModelGateOptions): Promise<ModelGate
         if (isRetryable(err) && attempt < maxAttempts) {
           stats.retries++;
           const wait = backoffMs(attempt - 1, 200, 5_000);
-          progress(`${action} was throttled (${(err as Error).name}); attempt ${attempt + 1} of ${maxAttempts} in ${wait} ms`);
+          progress(`${action} failed with ${(err as Error).name}, which is worth retrying; attempt ${attempt + 1} of ${maxAttempts} in ${wait} ms`);
           await sleep(wait);
           continue;
         }

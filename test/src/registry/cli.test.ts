@@ -106,6 +106,7 @@ test('an empty group: exit 5', async () => {
   const r = await runGate(...RULE);
   expect(r.code).toBe(GATE_EXIT.NO_DECISION);
   expect(r.stderr).toMatch(/fraud-scoring: 0 model package\(s\); challenger none, champion none/);
+  expect(r.stdout).toContain('The group has no model packages at all: check --group ("fraud-scoring"); names are case-sensitive.');
 });
 
 test('pagination: every page of ListModelPackages is read, passing each NextToken', async () => {
@@ -153,7 +154,7 @@ describe('throttling', () => {
     expect(r.waits).toHaveLength(2);
     expect(r.waits.every(w => w >= 0 && w < 5_000)).toBe(true);
     expect(JSON.parse(r.stdout)).toMatchObject({ retries: 2 });
-    expect(r.stderr).toMatch(/sagemaker:ListModelPackages was throttled \(ThrottlingException\); attempt 2 of 5/);
+    expect(r.stderr).toMatch(/sagemaker:ListModelPackages failed with ThrottlingException, which is worth retrying; attempt 2 of 5/);
   });
 
   test('still throttled after --max-attempts: exit 3, nothing changed', async () => {
