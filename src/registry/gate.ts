@@ -29,7 +29,12 @@ export interface ModelGateOptions extends GateRule {
    * @default false
    */
   readonly dryRun?: boolean;
-  /** @default - a client from the default credential chain and region, with the gate's own retries */
+  /**
+   * The SageMaker client. A client passed in keeps its own retry settings, which apply within each of the gate's
+   * attempts (create it with `maxAttempts: 1` to leave retrying to the gate).
+   *
+   * @default - a client from the default credential chain and region, with the gate's own retries only
+   */
   readonly sagemaker?: SageMakerClient;
   /** @default - a client like the SageMaker one's */
   readonly s3?: S3Client;
