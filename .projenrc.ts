@@ -54,8 +54,9 @@ const project = new typescript.TypeScriptProject({
   libdir: 'lib',
   entrypoint: 'lib/constructs/index.js',
   entrypointTypes: 'lib/constructs/index.d.ts',
-  // The cost report's CLI; `npm run report` runs it from source without a build.
-  bin: { 'mlops-cost-report': 'lib/src/cost-report/cli.js' },
+  // The cost report's CLI and the champion/challenger gate's; `npm run report` and `npm run gate` run them from
+  // source without a build.
+  bin: { 'mlops-cost-report': 'lib/src/cost-report/cli.js', 'mlops-model-gate': 'lib/src/registry/cli.js' },
   tsconfig: {
     // The build config emits only what ships (the examples too, so they run from the installed package);
     // tsconfig.json (below) covers every folder for editors, type-checking, jest and eslint.
@@ -91,6 +92,8 @@ const project = new typescript.TypeScriptProject({
     // The cost report keys its cache of closed months by the caller's account ID (GetCallerIdentity); same
     // SDK v3 major and floor as the other clients so they share one @aws-sdk/core.
     '@aws-sdk/client-sts@^3.1142.0',
+    // The champion/challenger gate reads the evaluation JSON a model package's ModelMetrics point at.
+    '@aws-sdk/client-s3@^3.1142.0',
     // kubectl handler layer for manifests/charts applied through aws-eks-v2; v35 matches the cluster version
     // and is the newest that exists (-v37 does not).
     '@aws-cdk/lambda-layer-kubectl-v35@^2.2.2',
@@ -256,6 +259,11 @@ function setupTestTask(p: typescript.TypeScriptProject) {
   p.addTask('report', {
     description: 'Per-team cost report from Cost Explorer (try: npm run report -- --sample)',
     exec: 'ts-node --transpile-only src/cost-report/cli.ts',
+    receiveArgs: true,
+  });
+  p.addTask('gate', {
+    description: 'Champion/challenger gate of a model package group (try: npm run gate -- --help)',
+    exec: 'ts-node --transpile-only src/registry/cli.ts',
     receiveArgs: true,
   });
   p.addTask('bench', {

@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './tags';
 export * from './cost-report';
+export * from './registry';

@@ -73,6 +73,7 @@ describe('the packed tarball', () => {
     expect(files).toEqual(expect.arrayContaining([
       'README.md', 'LICENSE', 'package.json',
       'lib/src/cost-report/cli.js',
+      'lib/src/registry/cli.js',
       'lib/src/cost-report/render/cost-report.schema.json',
       'examples/platform/main.ts', 'lib/examples/platform/main.js',
     ]));
@@ -113,7 +114,7 @@ describe('installed with its peers, offline', () => {
       const names = Object.keys(require('mlops-stack/runtime'));
       const loaded = Object.keys(require.cache).filter(f => /\\/node_modules\\/(aws-cdk-lib|cdk8s[^/]*)\\//.test(f));
       console.log(JSON.stringify({ names, loaded }));`);
-    expect(names).toEqual(expect.arrayContaining(['TagSchema', 'buildReport', 'readCostExplorer', 'renderMarkdown', 'renderHtml']));
+    expect(names).toEqual(expect.arrayContaining(['TagSchema', 'buildReport', 'readCostExplorer', 'renderMarkdown', 'renderHtml', 'runModelGate', 'decidePromotion']));
     expect(loaded).toEqual([]);
   });
 
@@ -126,6 +127,13 @@ describe('installed with its peers, offline', () => {
   test('the cost report CLI runs from the installed bin', () => {
     const out = run(path.join(consumer, 'node_modules', '.bin', 'mlops-cost-report'), ['--sample', '--quiet'], consumer);
     expect(out.stdout).toMatch(/^### Cost by team: /m);
+  });
+
+  test('the model gate CLI runs from the installed bin', () => {
+    const help = run(path.join(consumer, 'node_modules', '.bin', 'mlops-model-gate'), ['--help'], consumer);
+    expect(help.stdout).toMatch(/^Usage: mlops-model-gate --group NAME/);
+    const version = run(path.join(consumer, 'node_modules', '.bin', 'mlops-model-gate'), ['--version'], consumer);
+    expect(version.stdout).toBe(`mlops-model-gate ${MANIFEST.version}\n`);
   });
 
   /** Type-checks `sources` in a project whose tsconfig.json is the one `cdk init` writes, with `resolution`. */

@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './metrics';
+export * from './decision';
+export * from './gate';
