@@ -1,4 +1,4 @@
-import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { TrainingCheckpoints } from '../k8s/distributed-training-job';
 import { throwIfProblems } from '../private/errors';
 import { ModelRegistry, type IModelRegistry } from '../registry/model-registry';
-import { nagResource } from '../serving/private/nag';
+import { acknowledgeWildcard } from '../serving/private/nag';
 
 /**
  * Properties of a {@link TrainingPodIdentity}.
@@ -128,11 +128,8 @@ export class TrainingPodIdentity extends Construct implements iam.IGrantable {
 
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
-      Validations.of(policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${nagResource(this, objects)}]`,
-        reason: 'Read and write of the objects under this model\'s checkpoint prefix only: checkpoint keys are chosen by the training ' +
-          'script at run time (one folder per job), so they cannot be listed here.',
-      });
+      acknowledgeWildcard(policy, objects, 'Read and write of the objects under this model\'s checkpoint prefix only: checkpoint keys ' +
+        'are chosen by the training script at run time (one folder per job), so they cannot be listed here.');
     }
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { PipelineParameter, PipelineValue, PipelineValueType, type NumberInput, renderValue, type StringInput } from './pipeline-values';
 import { validationError } from '../private/errors';
@@ -382,7 +382,9 @@ export class DataQualityCheckStep extends PipelineStep {
   constructor(scope: IConstruct, name: string, private readonly props: DataQualityCheckStepProps) {
     super(scope, name, 'QualityCheck', props);
     for (const [prop, uri] of [['baselineStatisticsUri', props.baselineStatisticsUri], ['baselineConstraintsUri', props.baselineConstraintsUri]]) {
-      if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/.test(uri)) {
+      // A bucket defined in the app is a token until deploy time: then only the URI's shape can be checked.
+      const shape = Token.isUnresolved(uri) ? /^s3:\/\/.+\/.+/ : /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/;
+      if (!shape.test(uri)) {
         throw validationError(scope, `${name}: ${prop} ("${uri}") must be an s3://<bucket>/<key> URI of the baselining job's output`);
       }
     }

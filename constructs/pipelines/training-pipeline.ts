@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Aws, Lazy, Names, Resource, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, Lazy, Names, Resource, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,7 +21,7 @@ import type { IModelRegistry } from '../registry/model-registry';
 import { DataQualityMonitor } from '../serving/data-quality-monitor';
 import type { ServableModel } from '../serving/model-source';
 import { familyName, INSTANCE_FAMILIES } from '../serving/private/instance-families';
-import { nagResource } from '../serving/private/nag';
+import { acknowledgeWildcard, nagResource } from '../serving/private/nag';
 import { vpcAccessStatements } from '../serving/private/vpc-access';
 
 /** Where the training data lives: its prefix is the default of the `InputDataUri` parameter. */
@@ -553,7 +553,7 @@ export class TrainingPipeline extends Resource implements sagemaker.IPipeline {
     if (!this.wildcards.includes(resource)) {
       this.wildcards.push(resource);
       for (const role of [this.role, this.jobRole].filter(r => r !== undefined)) {
-        Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+        acknowledgeWildcard(role, arn, reason);
       }
     }
     return arn;

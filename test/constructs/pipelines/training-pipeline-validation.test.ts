@@ -96,6 +96,18 @@ describe('TrainingPipeline steps', () => {
     expect(() => pipeline.addDataQualityCheck('Check', { ...BASELINE, dataset: prepare.output('train'), baselineConstraintsUri: 'constraints.json' }))
       .toThrow(/Check: baselineConstraintsUri \("constraints\.json"\) must be an s3:\/\/<bucket>\/<key> URI/);
   });
+
+  test('a baseline in a bucket of the app (a token) is accepted and granted; a token URI without a key is not', () => {
+    const { f, pipeline, prepare, synth } = base();
+    const inBucket = (key: string) => `s3://${f.registry.artifactBucket.bucketName}/${key}`;
+    pipeline.addDataQualityCheck('Check', {
+      dataset: prepare.output('train'), baselineStatisticsUri: inBucket('b/statistics.json'), baselineConstraintsUri: inBucket('b/constraints.json'),
+    });
+    expect(JSON.stringify(synth().findResources('AWS::IAM::Policy'))).toContain('/b/constraints.json');
+    expect(() => pipeline.addDataQualityCheck('Check2', {
+      dataset: prepare.output('train'), baselineStatisticsUri: inBucket('b/statistics.json'), baselineConstraintsUri: `s3://${f.registry.artifactBucket.bucketName}`,
+    })).toThrow(/Check2: baselineConstraintsUri/);
+  });
 });
 
 describe('TrainingPipeline step graph (checked at synth)', () => {
