@@ -14,11 +14,11 @@ import { CostAttribution } from '../cost/cost-attribution';
 import { throwIfProblems } from '../private/errors';
 import { isResolved } from '../private/tokens';
 import { type IModelRegistry, ModelRegistry, type RegisteredModel } from '../registry/model-registry';
+import { newDeploymentRole } from './private/promotion-deploy-role';
+import { LATEST, PACKAGE_FILE, RESOLVE_SCRIPT, SMOKE_TEST_SCRIPT } from './private/promotion-scripts';
 import { modelNameProblems, singleAccountIdProblems } from '../registry/private/validation';
 import { ModelEndpoint } from '../serving/model-endpoint';
 import { nagResource } from '../serving/private/nag';
-import { newDeploymentRole } from './private/promotion-deploy-role';
-import { LATEST, PACKAGE_FILE, RESOLVE_SCRIPT, SMOKE_TEST_SCRIPT } from './private/promotion-scripts';
 
 /** The CloudFormation stack of one environment of a promotion: a stack holding the model's `ModelEndpoint`. */
 export interface PromotionStackOptions {
@@ -602,7 +602,8 @@ export class ModelPromotion extends Construct {
       ack('Action::kms:GenerateDataKey*', keyReason);
       ack('Action::cloudformation:DescribeStack*', stackReason);
       ack('Action::cloudformation:GetTemplate*', stackReason);
-      for (const [name, account] of [[props.staging.stackName, stack.account], [props.production.stackName, props.production.account ?? stack.account]]) {
+      const deployed = [[props.staging.stackName, stack.account], [props.production.stackName, props.production.account ?? stack.account]];
+      for (const [name, account] of deployed) {
         ack(`Resource::${nagResource(policy, stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*`, account }))}`, stackReason);
       }
       ack(`Resource::${nagResource(policy, stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${this.modelPackageGroupName.toLowerCase()}/*` }))}`,

@@ -1,5 +1,5 @@
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { MODEL, PIPELINE_ACCOUNT, PROD_ACCOUNT, promotionFixture, promotionProps, REGION } from './promotion-fixtures';
@@ -126,7 +126,10 @@ describe('a production in another account', () => {
     const stack = new Stack(app, 'Agnostic');
     const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: MODEL }], consumerAccounts: [PROD_ACCOUNT] });
     expect(() => new ModelPromotion(stack, 'Promotion', {
-      registry, modelName: MODEL, staging: STAGING, smokeTest: { payload: '{}' },
+      registry,
+      modelName: MODEL,
+      staging: STAGING,
+      smokeTest: { payload: '{}' },
       production: { ...PROD, account: PROD_ACCOUNT, ...prodRoles() },
     })).toThrow(/production\.account \(222222222222\) needs the pipeline's stack to have an explicit env\.account/);
   });

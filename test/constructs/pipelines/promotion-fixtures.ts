@@ -14,7 +14,9 @@ export interface PromotionFixture {
 }
 
 /** A pipeline-account stack with cost attribution and a registry holding MODEL (owned by team fraud). */
-export function promotionFixture(app = new App({ builtinCloudFormationValidation: false }), consumerAccounts: string[] = [PROD_ACCOUNT]): PromotionFixture {
+export function promotionFixture(
+  app = new App({ builtinCloudFormationValidation: false }), consumerAccounts: string[] = [PROD_ACCOUNT],
+): PromotionFixture {
   CostAttribution.apply(app, { tags: TAGS });
   const stack = new Stack(app, 'Pipelines', { env: { account: PIPELINE_ACCOUNT, region: REGION } });
   const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: MODEL }, { name: 'churn' }], consumerAccounts });
@@ -35,7 +37,9 @@ export function promotionProps(f: PromotionFixture, overrides: Partial<ModelProm
 }
 
 /** A promotion whose production is in PROD_ACCOUNT, with its roles in a stack of that account. */
-export function crossAccountPromotion(f: PromotionFixture, overrides: Partial<ModelPromotionProps> = {}): { promotion: ModelPromotion; prodStack: Stack } {
+export function crossAccountPromotion(
+  f: PromotionFixture, overrides: Partial<ModelPromotionProps> = {},
+): { promotion: ModelPromotion; prodStack: Stack } {
   const prodStack = new Stack(f.app, 'ProdRoles', { env: { account: PROD_ACCOUNT, region: REGION } });
   const registry = ModelRegistry.fromModelRegistryAttributes(prodStack, 'Registry', {
     artifactBucketName: 'fraud-registry-artifacts',
