@@ -264,7 +264,9 @@ describe('storage and tags', () => {
       expect(ours.length).toBeGreaterThan(0);
       for (const [, r] of ours) {
         const tags = Object.fromEntries((r.Properties.Tags as any[]).map(t => [t.Key, t.Value]));
-        expect(tags).toMatchObject({ 'team': 'fraud', 'project': 'recsys', 'cost-center': 'cc-4200', 'environment': 'prod', 'model': MODEL });
+        expect(tags).toMatchObject({
+          'team': 'fraud', 'project': 'recsys', 'cost-center': 'cc-4200', 'environment': 'prod', 'model': MODEL, 'pipeline': `${MODEL}-promotion`,
+        });
       }
     }
   });
@@ -297,6 +299,13 @@ describe('a production in another account', () => {
       Description: Match.stringLikeRegexp('promotion pipeline'),
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt']), Principal: { AWS: Match.anyValue() } })]) },
     });
+  });
+
+  test('the production account\'s roles carry the cost tags and the model tag', () => {
+    for (const r of Object.values(prod.findResources('AWS::IAM::Role'))) {
+      const tags = Object.fromEntries((r.Properties.Tags as any[]).map(t => [t.Key, t.Value]));
+      expect(tags).toMatchObject({ 'team': 'ml-platform', 'project': 'recsys', 'cost-center': 'cc-4200', 'environment': 'prod', 'model': MODEL });
+    }
   });
 
   test('creates no production deployment role in the pipeline account', () => {
