@@ -1,4 +1,7 @@
+import { CfnParameter, Stack } from 'aws-cdk-lib';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
+import type { IConstruct } from 'constructs';
+import { validationError } from '../private/errors';
 
 /**
  * The parts of a registry model an endpoint serves. A {@link RegisteredModel} of a `ModelRegistry` is one; for
@@ -44,6 +47,9 @@ export interface ImageSourceOptions {
   readonly environment?: Record<string, string>;
 }
 
+/** What SageMaker accepts as the ARN of a package version; CloudFormation matches an `AllowedPattern` whole. */
+const MODEL_PACKAGE_ARN_PATTERN = 'arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[^/]+/[0-9]+';
+
 /**
  * What a variant serves: an image of the model's ECR repository (by tag or digest) with artifacts under the
  * model's prefix, or an approved version of the model's package group.
@@ -75,6 +81,36 @@ export class ModelSource {
     return new ModelSource(ModelSourceKind.MODEL_PACKAGE, { version });
   }
 
+  /**
+   * A version of the model's package group given at deploy time: the ARN comes from a CloudFormation parameter
+   * of the endpoint's stack, named `parameterName`, so that one synthesized template deploys any approved
+   * version (a `ModelPromotion` pipeline passes the approved package's ARN as that parameter). Endpoints of
+   * the same stack share the parameter.
+   *
+   * @param scope a construct of the endpoint's stack
+   * @param parameterName the parameter's logical ID: 1 to 255 letters and digits
+   * @default parameterName 'ModelPackageArn'
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+   */
+  public static modelPackageParameter(scope: IConstruct, parameterName: string = 'ModelPackageArn'): ModelSource {
+    if (!/^[A-Za-z0-9]{1,255}$/.test(parameterName)) {
+      throw validationError(scope, `parameterName ("${parameterName}") must be 1 to 255 letters and digits, as CloudFormation logical IDs are; ` +
+        'use a name such as ModelPackageArn');
+    }
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(parameterName);
+    if (existing !== undefined && !(existing instanceof CfnParameter)) {
+      throw validationError(scope, `parameterName ("${parameterName}") is already the id of ${existing.node.path}, which is not a parameter; choose another name`);
+    }
+    const parameter = existing ?? new CfnParameter(stack, parameterName, {
+      type: 'String',
+      description: 'ARN of the approved model package version to serve',
+      allowedPattern: MODEL_PACKAGE_ARN_PATTERN,
+      constraintDescription: 'must be the ARN of a versioned model package, arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>',
+    });
+    return new ModelSource(ModelSourceKind.MODEL_PACKAGE, { version: parameter.valueAsString, parameterName });
+  }
+
   private constructor(
     /** Image or model package. */
     public readonly kind: ModelSourceKind,
@@ -85,6 +121,12 @@ export class ModelSource {
       readonly version?: number | string;
       readonly artifactsKey?: string;
       readonly environment?: Record<string, string>;
+      readonly parameterName?: string;
     },
   ) {}
+
+  /** The name of the CloudFormation parameter that gives the package ARN, for {@link ModelSource.modelPackageParameter}. */
+  public get parameterName(): string | undefined {
+    return this._spec.parameterName;
+  }
 }
