@@ -5,6 +5,7 @@ import {
   CapacityType,
   ConsolidationPolicy,
   CpuNodePool,
+  DistributedTrainingJob,
   GpuAmi,
   GpuInferenceService,
   GpuNodePool,
@@ -146,6 +147,19 @@ export function buildGpuWorkloads(app: App, props: GpuWorkloadsProps): GpuWorklo
   GpuWorkload.requestGpus(recsysTraining, { gpus: 8, team: recsys, priorityClassName: 'experiment' });
   const fraudServing = new kplus.Deployment(workloads, 'FraudServing', { metadata: { name: 'fraud-serving' }, replicas: 2, containers: [image('fraud-scoring')] });
   GpuWorkload.requestGpus(fraudServing, { gpus: 1, team: fraud, pool: servingPool, capacityType: CapacityType.ON_DEMAND });
+  // Multi-node training on fraud's own pool, admitted by Kueue as one workload; checkpoints go to the model's
+  // prefix with the pod identity of MlopsTraining (TrainingPodIdentity, service account fraud-scoring-training).
+  new DistributedTrainingJob(workloads, 'FraudPretrain', {
+    name: 'fraud-pretrain',
+    team: fraud,
+    pool: fraudPool,
+    capacityType: CapacityType.ON_DEMAND,
+    image: image('fraud-scoring').image,
+    command: ['torchrun', '/opt/train/train.py'],
+    nodes: 2,
+    gpusPerNode: 4,
+    checkpoints: { bucketName: 'example-model-artifacts', prefix: 'models/fraud-scoring/checkpoints/', serviceAccountName: 'fraud-scoring-training' },
+  });
   // KServe on the shared serving pool: recsys's ranker, one GPU a replica, up to 4 replicas of its quota.
   new GpuInferenceService(workloads, 'RecsysRanker', {
     name: 'recsys-ranker',

@@ -1,35 +1,43 @@
 import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import { GpuClusterStack } from './gpu-cluster-stack';
 import { buildGpuWorkloads } from './gpu-workloads';
 import { RegistryStack } from './registry-stack';
+import { EndpointStageStack } from './endpoint-stage-stack';
 import { ServingStack } from './serving-stack';
 import { TrainingStack } from './training-stack';
 // Capabilities, not the library's barrel: `cdk synth` loads only what the example uses.
-import { CostAttribution } from '../../constructs/cost';
+import { BillingExport, CostAllocationTags, CostAttribution, CostGuardrails } from '../../constructs/cost';
 import { K8sWarnings } from '../../constructs/k8s';
 
 /**
  * The shared-services stack of the platform: what the platform team runs for every team.
  */
 export class PlatformStack extends Stack {
-  /** Where cost anomalies and budget alerts are published. */
+  /** Where cost anomalies and budget alerts are published (the scheduled cost report posts here too). */
   public readonly costAlerts: sns.ITopic;
+  /** Per-team budgets, anomaly monitors and the cost category of the teams. */
+  public readonly costGuardrails: CostGuardrails;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const key = new kms.Key(this, 'AlertsKey', {
-      description: 'Encrypts the platform alert topics',
-      enableKeyRotation: true,
+    this.costGuardrails = new CostGuardrails(this, 'CostGuardrails', {
+      teams: {
+        'fraud': { monthlyLimitUsd: 20_000 },
+        'recsys': { monthlyLimitUsd: 45_000, forecastedThresholdsPercent: [110] },
+        'ml-platform': { monthlyLimitUsd: 30_000 },
+      },
+      subscribers: ['finops@example.com'],
+      anomalyAlerts: { absoluteImpactUsd: 250, percentImpact: 25 },
+      costCategory: { name: 'Team', financeNames: { 'fraud': 'Fraud Detection', 'recsys': 'Recommendations', 'ml-platform': 'ML Platform' } },
     });
-    this.costAlerts = new sns.Topic(this, 'CostAlerts', {
-      displayName: 'MLOps platform cost alerts',
-      masterKey: key,
-      enforceSSL: true,
-    });
+    this.costAlerts = this.costGuardrails.topic;
+    // Cost Explorer groups only by active cost allocation tags: activate the schema's keys (payer account).
+    new CostAllocationTags(this, 'CostAllocationTags');
+    // CUR 2.0 with resource IDs and EKS split cost allocation: the per-pod cost of shared GPU nodes.
+    new BillingExport(this, 'BillingExport');
   }
 }
 
@@ -66,16 +74,31 @@ export function buildPlatform(scope: Construct): Stack[] {
   });
   CostAttribution.apply(serving, { tags: { team: 'ml-platform' } });
 
+  // Deployed by the promotion pipeline with an approved package version, not by `cdk deploy`.
+  const stageProps = { registry: registry.registry, vpc: gpu.gpuCluster.vpc };
+  const staging = new EndpointStageStack(scope, 'FraudScoringStaging', {
+    ...stageProps, endpointName: 'fraud-scoring-staging', production: false,
+    description: 'MLOps platform: fraud-scoring staging endpoint, deployed by its promotion (mlops-stack example)',
+  });
+  const production = new EndpointStageStack(scope, 'FraudScoringProduction', {
+    ...stageProps, endpointName: 'fraud-scoring-production', production: true,
+    description: 'MLOps platform: fraud-scoring production endpoint, deployed by its promotion (mlops-stack example)',
+  });
+  for (const s of [staging, production]) {
+    CostAttribution.apply(s, { tags: { team: 'ml-platform' } });
+  }
+
   const training = new TrainingStack(scope, 'MlopsTraining', {
     description: 'MLOps platform: model training (mlops-stack example)',
     registry: registry.registry,
     vpc: gpu.gpuCluster.vpc,
     cluster: gpu.gpuCluster.cluster,
     drift: serving.fraudDrift,
+    promotionStages: { staging, production },
   });
   CostAttribution.apply(training, { tags: { team: 'ml-platform' } });
 
-  return [platform, registry, gpu, serving, training];
+  return [platform, registry, gpu, serving, training, staging, production];
 }
 
 /**

@@ -4,9 +4,10 @@ import type * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type { Construct } from 'constructs';
 // Capabilities, not the library's barrel: `cdk synth` then loads what this stack uses.
 import { TrainingPodIdentity } from '../../constructs/compute';
-import { ComparisonOperator, PipelineParameter, TrainingPipeline } from '../../constructs/pipelines';
+import { ComparisonOperator, ModelPromotion, PipelineParameter, TrainingPipeline } from '../../constructs/pipelines';
 import type { ModelRegistry } from '../../constructs/registry';
 import type { DataQualityMonitor } from '../../constructs/serving';
+import type { EndpointStageStack } from './endpoint-stage-stack';
 
 /**
  * Props of the example {@link TrainingStack}.
@@ -20,6 +21,8 @@ export interface TrainingStackProps extends StackProps {
   readonly cluster: eks.ICluster;
   /** The data-quality monitor of the serving endpoint: its violations start a retraining. */
   readonly drift: DataQualityMonitor;
+  /** The staging and production stacks of the fraud-scoring endpoint that the promotion deploys. */
+  readonly promotionStages: { readonly staging: EndpointStageStack; readonly production: EndpointStageStack };
 }
 
 /** Where the served version's training-data baseline lives, under the model's prefix. */
@@ -31,7 +34,8 @@ export function baselineUris(registry: ModelRegistry, modelName: string, version
 /**
  * Training of the fraud team's scoring model: a SageMaker pipeline (prepare, check the data against the served
  * version's baseline, train on spot, evaluate, register for approval when AUC clears the bar), retrained weekly,
- * on new data and on drift; and the identity with which its multi-node jobs on the GPU cluster write checkpoints.
+ * on new data and on drift; its promotion from an approved version to production; and the identity with which its
+ * multi-node jobs on the GPU cluster write checkpoints.
  * Billed to the fraud team, which owns the model.
  */
 export class TrainingStack extends Stack {
@@ -39,6 +43,8 @@ export class TrainingStack extends Stack {
   public readonly fraudTraining: TrainingPipeline;
   /** The pod identity of fraud's distributed training jobs (service account `fraud-scoring-training`). */
   public readonly fraudCheckpoints: TrainingPodIdentity;
+  /** From an approved package version to production: staging, smoke test, manual approval, production. */
+  public readonly fraudPromotion: ModelPromotion;
 
   constructor(scope: Construct, id: string, props: TrainingStackProps) {
     super(scope, id, props);
@@ -91,6 +97,16 @@ export class TrainingStack extends Stack {
     pipeline.retrainOnNewData('NewData', { keySuffix: '_SUCCESS' });
     pipeline.retrainOnDrift('Drift', props.drift);
     this.fraudTraining = pipeline;
+
+    const stage = (s: EndpointStageStack) => ({ stackName: s.stackName, templateFile: s.templateFile, endpointName: s.endpoint.endpointName });
+    this.fraudPromotion = new ModelPromotion(this, 'FraudPromotion', {
+      registry,
+      modelName: model.name,
+      staging: stage(props.promotionStages.staging),
+      production: stage(props.promotionStages.production),
+      smokeTest: { payload: '{"instances": [[0.1, 3, 7, 250.0]]}' },
+      approvalEmails: ['ml-oncall@example.com'],
+    });
 
     this.fraudCheckpoints = new TrainingPodIdentity(this, 'FraudCheckpoints', {
       cluster: props.cluster,

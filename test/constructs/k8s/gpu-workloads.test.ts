@@ -39,6 +39,7 @@ describe('placement: where each workload of the example can run, and who pays', 
     ['Job', 'recsys-training', ['recsys-training-spot', 'recsys-training-on-demand'], ['recsys', 'recsys']],
     ['Deployment', 'fraud-serving', ['serving'], ['ml-platform']],
     ['InferenceService', 'recsys-ranker', ['serving'], ['ml-platform']],
+    ['Job', 'fraud-pretrain', ['fraud-training'], ['fraud']],
   ])('%s %s runs only on %j', (kind, name, pools, payers) => {
     const placement = Placement.ofWorkload(workload(kind, name), manifests, KUEUE);
     expect([placement.runnable, placement.nodePools]).toEqual([true, pools]);
