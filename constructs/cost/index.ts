@@ -1,1 +1,2 @@
 export * from './cost-attribution';
+export * from './cost-report-schedule';
