@@ -3,6 +3,7 @@
 import { runScheduledReport, scheduledReportOptionsFromEnv, type ScheduledReportResult } from './run';
 
 export { runScheduledReport, scheduledReportOptionsFromEnv } from './run';
+export { reportWindow, SCHEDULED_REPORT_ENV } from './settings';
 export type { ScheduledReportOptions, ScheduledReportResult } from './run';
 
 /**
