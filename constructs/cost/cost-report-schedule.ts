@@ -365,6 +365,15 @@ export class CostReportSchedule extends Construct {
     for (const resource of new Set(wildcards.map(w => nagResource(this, w)))) {
       Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
     }
+    const keyReason = 'aws-cdk-lib\'s send grant of the failure destination on the queue\'s key (kms:GenerateDataKey*, kms:ReEncrypt*); ' +
+      'the grant names this construct\'s key alone';
+    for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason: keyReason });
+    }
+    Validations.of(this.schedulerRole.node.findChild('DefaultPolicy')).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(this, this.function.functionArn)}:*]`,
+      reason: 'The LambdaInvoke target grants lambda:InvokeFunction on this function and its versions and aliases (ARN:*), nothing else',
+    });
     Validations.of(this.failures).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the schedule and the failure destination of the function',
