@@ -273,8 +273,8 @@ export class CostReportSchedule extends Construct {
   }
 
   private createBucket(props: CostReportScheduleProps, removalPolicy: RemovalPolicy): s3.Bucket {
-    let logs = props.serverAccessLogsBucket;
-    if (!logs) {
+    let accessLogs = props.serverAccessLogsBucket;
+    if (!accessLogs) {
       const created = new s3.Bucket(this, 'AccessLogs', {
         // The S3 log delivery service cannot write with a customer-managed KMS key.
         encryption: s3.BucketEncryption.S3_MANAGED,
@@ -287,7 +287,7 @@ export class CostReportSchedule extends Construct {
         id: 'AwsSolutions-S1',
         reason: 'This bucket is the destination of the report bucket\'s server access logs; logging it to itself would log every log delivery in a loop',
       });
-      logs = created;
+      accessLogs = created;
     }
     const bucket = new s3.Bucket(this, 'Reports', {
       encryption: s3.BucketEncryption.KMS,
@@ -310,11 +310,11 @@ export class CostReportSchedule extends Construct {
     // `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` (ACLs need ObjectWriter ownership; a library cannot rely on
     // an app's feature flags). A given logs bucket defined elsewhere needs this statement in its own policy.
     const prefix = 'reports-bucket/';
-    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: logs.bucketName, logFilePrefix: prefix };
-    logs.addToResourcePolicy(new iam.PolicyStatement({
+    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: accessLogs.bucketName, logFilePrefix: prefix };
+    accessLogs.addToResourcePolicy(new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
       actions: ['s3:PutObject'],
-      resources: [logs.arnForObjects(`${prefix}*`)],
+      resources: [accessLogs.arnForObjects(`${prefix}*`)],
       conditions: {
         ArnLike: { 'aws:SourceArn': bucket.bucketArn },
         StringEquals: { 'aws:SourceAccount': Stack.of(this).account },

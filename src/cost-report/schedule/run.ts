@@ -193,7 +193,7 @@ function joined(chunks: Iterable<string>): Buffer {
   for (const chunk of chunks) {
     batch.push(chunk);
     size += chunk.length;
-    if (size >= 1 << 20) {
+    if (size >= 1_048_576) {
       parts.push(Buffer.from(batch.join(''), 'utf8'));
       batch = [];
       size = 0;

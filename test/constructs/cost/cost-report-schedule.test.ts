@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -47,7 +48,7 @@ describe('CostReportSchedule', () => {
     const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map(m => m[1]).filter(m => !m.startsWith('node:'));
     // Only Node.js built-ins stay outside the bundle, and the SDK's optional CRT signer (SigV4a, for multi-region
     // access points, which the report does not use), which the SDK requires inside a try.
-    const builtins = new Set(require('node:module').builtinModules as string[]);
+    const builtins = new Set(builtinModules);
     expect([...new Set(required.filter(m => !builtins.has(m)))]).toEqual(['@aws-sdk/signature-v4-crt']);
   });
 
@@ -108,10 +109,12 @@ describe('CostReportSchedule', () => {
     const statements = policyStatements(template, 'CostReportSchedulerRole');
     expect(actionsOf(statements)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'lambda:InvokeFunction', 'sqs:SendMessage']);
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({
-        Principal: { Service: 'scheduler.amazonaws.com' },
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-      })] },
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        })],
+      },
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
       KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CostReportKey'), 'Arn'] },
@@ -144,10 +147,12 @@ describe('CostReportSchedule', () => {
   test('the bucket is KMS-encrypted, versioned, private, TLS-only, logged and retained, as are the key, queue and logs', () => {
     template.hasResource('AWS::S3::Bucket', {
       Properties: {
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{
-          BucketKeyEnabled: true,
-          ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CostReportKey'), 'Arn'] } },
-        }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CostReportKey'), 'Arn'] } },
+          }],
+        },
         VersioningConfiguration: { Status: 'Enabled' },
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('^CostReportAccessLogs') }, LogFilePrefix: 'reports-bucket/' },

@@ -65,7 +65,10 @@ const PAGES = [
 async function recordedPages(): Promise<object[]> {
   const queue = [...PAGES];
   await readCostExplorer({
-    start: '2026-01-01', end: '2026-03-04', recordDir: recording, now: () => NOW,
+    start: '2026-01-01',
+    end: '2026-03-04',
+    recordDir: recording,
+    now: () => NOW,
     client: { send: async () => ({ ...queue.shift()!, $metadata: {} }) } as any,
   });
   return readdirSync(recording).filter(d => d.includes('_')).sort()
@@ -109,7 +112,7 @@ beforeAll(async () => {
     [SCHEDULED_REPORT_ENV.account]: ACCOUNT,
   });
   // Exactly what CostReportSchedule puts in its asset.
-  handler = require(path.join(bundleHandler(), 'index.js')).handler;
+  handler = (await import(path.join(bundleHandler(), 'index.js'))).handler;
 }, 120_000);
 
 afterAll(() => {

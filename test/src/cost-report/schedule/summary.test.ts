@@ -55,8 +55,11 @@ describe('reportWindow', () => {
 describe('scheduledReportOptionsFromEnv', () => {
   test('reads the construct\'s variables', () => {
     expect(scheduledReportOptionsFromEnv({
-      [SCHEDULED_REPORT_ENV.bucket]: 'b', [SCHEDULED_REPORT_ENV.topicArn]: 'arn:aws:sns:us-east-1:123456789012:t',
-      [SCHEDULED_REPORT_ENV.monthsOfHistory]: '6', [SCHEDULED_REPORT_ENV.account]: '123456789012', [SCHEDULED_REPORT_ENV.tagKey]: 'owner',
+      [SCHEDULED_REPORT_ENV.bucket]: 'b',
+      [SCHEDULED_REPORT_ENV.topicArn]: 'arn:aws:sns:us-east-1:123456789012:t',
+      [SCHEDULED_REPORT_ENV.monthsOfHistory]: '6',
+      [SCHEDULED_REPORT_ENV.account]: '123456789012',
+      [SCHEDULED_REPORT_ENV.tagKey]: 'owner',
     })).toEqual({ bucket: 'b', topicArn: 'arn:aws:sns:us-east-1:123456789012:t', monthsOfHistory: 6, account: '123456789012', tagKey: 'owner', metric: undefined });
   });
 
