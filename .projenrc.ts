@@ -92,8 +92,14 @@ const project = new typescript.TypeScriptProject({
     // The cost report keys its cache of closed months by the caller's account ID (GetCallerIdentity); same
     // SDK v3 major and floor as the other clients so they share one @aws-sdk/core.
     '@aws-sdk/client-sts@^3.1142.0',
-    // The champion/challenger gate reads the evaluation JSON a model package's ModelMetrics point at.
+    // S3: the champion/challenger gate reads the evaluation JSON a model package's ModelMetrics point at; the
+    // scheduled cost report (src/cost-report/schedule) writes its reports and cache there and posts its summary
+    // to SNS. Same major and floor as the other clients.
     '@aws-sdk/client-s3@^3.1142.0',
+    '@aws-sdk/client-sns@^3.1142.0',
+    // CostReportSchedule bundles its Lambda handler at synth time in the user's app (no Docker): a run-time
+    // dependency of the constructs, not a dev one.
+    'esbuild@^0.28.2',
     // kubectl handler layer for manifests/charts applied through aws-eks-v2; v35 matches the cluster version
     // and is the newest that exists (-v37 does not).
     '@aws-cdk/lambda-layer-kubectl-v35@^2.2.2',

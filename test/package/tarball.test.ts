@@ -188,6 +188,34 @@ describe('installed with its peers, offline', () => {
     expect(resources.map(r => r.Type)).toEqual(expect.arrayContaining(['AWS::EKS::Cluster', 'AWS::S3::Bucket']));
   });
 
+  test('a CostReportSchedule synthesizes from the installed package: esbuild bundles the compiled handler, no Docker', () => {
+    const dir = path.join(consumer, 'report-schedule');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'app.js'), [
+      "const { App, Stack } = require('aws-cdk-lib');",
+      "const sns = require('aws-cdk-lib/aws-sns');",
+      "const { CostAttribution, CostReportSchedule } = require('mlops-stack');",
+      "const app = new App({ outdir: 'cdk.out' });",
+      "CostAttribution.apply(app, { tags: { team: 'finops', project: 'billing', 'cost-center': 'cc-1', environment: 'prod' } });",
+      "const stack = new Stack(app, 'Reports');",
+      "new CostReportSchedule(stack, 'CostReport', { topic: new sns.Topic(stack, 'Topic', { enforceSSL: true }) });",
+      'app.synth();',
+    ].join('\n'));
+    // Docker is made unreachable: the bundle must not need it.
+    run(process.execPath, ['app.js'], dir, { DOCKER_HOST: 'unix:///nonexistent.sock', CDK_DOCKER: '/nonexistent/docker' });
+    const template = JSON.parse(readFileSync(path.join(dir, 'cdk.out', 'Reports.template.json'), 'utf8'));
+    const fn = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::Lambda::Function');
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
+    // The asset of the function's code: the one directory (zip) asset of the stack's asset manifest.
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'cdk.out', 'Reports.assets.json'), 'utf8'));
+    const zips = Object.values<any>(manifest.files).filter(f => f.source.packaging === 'zip').map(f => f.source.path as string);
+    expect(zips).toHaveLength(1);
+    expect(fn.Properties.Code.S3Key).toBe(`${zips[0].replace(/^asset\./, '')}.zip`);
+    const bundle = readFileSync(path.join(dir, 'cdk.out', zips[0], 'index.js'), 'utf8');
+    expect(bundle).toContain('MLOPS_COST_REPORT_BUCKET');
+    expect(bundle).toContain('GetCostAndUsageCommand');
+  });
+
   test('the shipped example platform synthesizes from the installed package, cdk-nag included', () => {
     const dir = path.join(consumer, 'example');
     mkdirSync(dir);
