@@ -7,6 +7,7 @@ import { TagSchema } from '../../tags';
 import { addDays, dayOf, monthWindows, parseDay, type DayWindow } from '../dates';
 import { CostReportError } from '../errors';
 import type { CostDataset } from '../model';
+import type { CostRows } from '../rows';
 import { explainCostExplorerError } from './errors';
 import { CostRowCollector, checkPageShape, type CostAndUsagePage } from './parse';
 import { COST_METRICS, DEFAULT_COST_METRIC, costAndUsageRequest } from './request';
@@ -148,7 +149,8 @@ export interface ReadCostExplorerOptions {
 
 /** Result of {@link readCostExplorer}. */
 export interface ReadResult {
-  readonly dataset: CostDataset;
+  /** The rows read, in the compact store. */
+  readonly dataset: CostDataset & { readonly rows: CostRows };
   readonly stats: ReadStats;
 }
 

@@ -1,6 +1,6 @@
 import { MlopsStackError } from '../../../errors';
 import { isDay, MS_PER_DAY } from '../../dates';
-import type { CostRow } from '../../model';
+import { CostRows, ExactSums, type CostRowSource } from '../../rows';
 
 /** Days since 1970-01-01 of a `YYYY-MM-DD` day. */
 export function dayIndex(day: string): number {
@@ -68,51 +68,94 @@ export interface SeriesSet {
   readonly estimated: boolean[];
 }
 
+// buildReport runs the detector and the projection on the same rows: build their series once per store.
+const built = new WeakMap<CostRows, { readonly rows: number; readonly set: SeriesSet }>();
+
 /** Group rows into dense per-team, per-service daily series with exact sums. */
-export function buildSeries(rows: readonly CostRow[]): SeriesSet {
+export function buildSeries(source: CostRowSource): SeriesSet {
+  const rows = CostRows.of(source);
+  const cached = built.get(rows);
+  if (cached && cached.rows === rows.length) {
+    return cached.set;
+  }
+  const set = seriesOf(rows);
+  built.set(rows, { rows: rows.length, set });
+  return set;
+}
+
+function seriesOf(rows: CostRows): SeriesSet {
+  const n = rows.length;
+  const dayNumbers = rows.days.map(dayIndex);
   let start = Infinity;
   let end = -Infinity;
-  const indexes = new Map<string, number>();
-  for (const row of rows) {
-    let i = indexes.get(row.day);
-    if (i === undefined) {
-      i = dayIndex(row.day);
-      indexes.set(row.day, i);
-    }
-    start = Math.min(start, i);
-    end = Math.max(end, i);
+  // Only days that hold a row span the axis (a day can be in the dictionary with no group).
+  const used = new Uint8Array(dayNumbers.length);
+  for (let i = 0; i < n; i++) {
+    used[rows.dayIdAt(i)] = 1;
   }
-  const length = rows.length === 0 ? 0 : end - start + 1;
-  const teams = new Map<string, TeamSeries>();
+  used.forEach((u, d) => {
+    if (u === 1) {
+      start = Math.min(start, dayNumbers[d]);
+      end = Math.max(end, dayNumbers[d]);
+    }
+  });
+  const length = n === 0 ? 0 : end - start + 1;
+  const offsets = Int32Array.from(dayNumbers, d => d - start);
+  const teamCount = rows.teams.length;
+  const serviceCount = rows.services.length;
+  const teamSums: (ExactSums | undefined)[] = new Array(teamCount).fill(undefined);
+  const teamEstimated: boolean[][] = new Array(teamCount);
+  // Per team, its services in the order first seen, and one series of sums per (team, service) pair.
+  const teamServices: number[][] = Array.from({ length: teamCount }, () => []);
+  const pairSums: (ExactSums | undefined)[] = new Array(teamCount * serviceCount).fill(undefined);
   const estimated = new Array<boolean>(length).fill(false);
-  for (const row of rows) {
-    const t = indexes.get(row.day)! - start;
-    let series = teams.get(row.team);
-    if (!series) {
-      series = {
-        team: row.team,
-        firstActive: length,
-        totals: new Array<bigint>(length).fill(0n),
-        estimated: new Array<boolean>(length).fill(false),
-        services: new Map(),
-      };
-      teams.set(row.team, series);
+  for (let i = 0; i < n; i++) {
+    const t = offsets[rows.dayIdAt(i)];
+    const team = rows.teamIdAt(i);
+    const service = rows.serviceIdAt(i);
+    let totals = teamSums[team];
+    if (!totals) {
+      totals = new ExactSums(length);
+      teamSums[team] = totals;
+      teamEstimated[team] = new Array<boolean>(length).fill(false);
     }
-    let service = series.services.get(row.service);
-    if (!service) {
-      service = new Array<bigint>(length).fill(0n);
-      series.services.set(row.service, service);
+    const pair = team * serviceCount + service;
+    let sums = pairSums[pair];
+    if (!sums) {
+      sums = new ExactSums(length);
+      pairSums[pair] = sums;
+      teamServices[team].push(service);
     }
-    service[t] += row.amount.units;
-    series.totals[t] += row.amount.units;
-    if (row.estimated) {
-      series.estimated[t] = true;
+    sums.addRow(t, rows, i);
+    totals.addRow(t, rows, i);
+    if (rows.estimatedAt(i)) {
+      teamEstimated[team][t] = true;
       estimated[t] = true;
     }
   }
-  for (const [team, series] of teams) {
-    const first = series.totals.findIndex(v => v !== 0n);
-    teams.set(team, { ...series, firstActive: first < 0 ? length : first });
+  const teams = new Map<string, TeamSeries>();
+  for (let team = 0; team < teamCount; team++) {
+    const totals = teamSums[team];
+    if (!totals) {
+      continue;
+    }
+    const values = unitsOf(totals, length);
+    const first = values.findIndex(v => v !== 0n);
+    teams.set(rows.teams[team], {
+      team: rows.teams[team],
+      firstActive: first < 0 ? length : first,
+      totals: values,
+      estimated: teamEstimated[team],
+      services: new Map(teamServices[team].map(s => [rows.services[s], unitsOf(pairSums[team * serviceCount + s]!, length)])),
+    });
   }
   return { start, length, teams, estimated };
+}
+
+function unitsOf(sums: ExactSums, length: number): bigint[] {
+  const out = new Array<bigint>(length);
+  for (let t = 0; t < length; t++) {
+    out[t] = sums.get(t);
+  }
+  return out;
 }
