@@ -1,5 +1,6 @@
 import { amountToNumber, subtractAmounts } from './amount';
 import { detectAnomalies, projectMonthEnd, type AnomalyOptions } from './anomaly';
+import { forgetSeries } from './anomaly/private/series';
 import { addDays, daysInRange } from './dates';
 import type { Amount, AwsAnomalyFinding, CostDataset, CostReport, TeamTotal } from './model';
 import { CostRows, ExactSums, type CostRowSource } from './rows';
@@ -74,6 +75,9 @@ export function buildReport(dataset: CostDataset, options: BuildReportOptions = 
     services: services.sort((a, b) => compareAmountsDesc(a.total, b.total) || a.service.localeCompare(b.service)),
   })).sort((a, b) => compareAmountsDesc(a.total, b.total) || a.team.localeCompare(b.team));
 
+  const anomalies = detectAnomalies(rows, options.anomaly ?? {});
+  const projections = projectMonthEnd(rows);
+  forgetSeries(rows);
   return {
     query: dataset.query,
     currency: dataset.currency,
@@ -83,8 +87,8 @@ export function buildReport(dataset: CostDataset, options: BuildReportOptions = 
     total: { units: total },
     teams,
     rows,
-    anomalies: detectAnomalies(rows, options.anomaly ?? {}),
-    projections: projectMonthEnd(rows),
+    anomalies,
+    projections,
     apiCalls: dataset.apiCalls,
     ...(options.awsAnomalies ? { awsAnomalies: options.awsAnomalies } : {}),
   };

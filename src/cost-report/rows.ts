@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise -- row indexes (below 2^31) split into block and offset on every column read */
 import { AMOUNT_SCALE, type Amount, type CostRow } from './model';
 
 /**

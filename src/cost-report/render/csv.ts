@@ -27,7 +27,7 @@ export function* csvLines(report: CsvInput): Generator<string> {
     const units = rows.fastUnitsAt(i);
     piece += `${rows.days[rows.dayIdAt(i)]}${teams[rows.teamIdAt(i)]}${services[rows.serviceIdAt(i)]}` +
       `${units === units ? formatUnitsFast(units) : formatAmountExact(rows.amountAt(i))}${tail[rows.estimatedAt(i) ? 1 : 0]}`;
-    if ((i & 255) === 255) {
+    if (i % 256 === 255) {
       yield piece;
       piece = '';
     }

@@ -118,7 +118,7 @@ export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Gene
     const units = rows.fastUnitsAt(i);
     piece += `${i === 0 ? '\n' : ',\n'}    ${dayParts[rows.dayIdAt(i)]}${teamParts[team]}${serviceParts[rows.serviceIdAt(i)]}` +
       `${units === units ? formatUnitsFast(units) : formatAmountExact(rows.amountAt(i))}","provisional":${rows.estimatedAt(i)}${teamEnds[team]}`;
-    if ((i & ROWS_PER_PIECE_MASK) === ROWS_PER_PIECE_MASK) {
+    if (i % ROWS_PER_PIECE === ROWS_PER_PIECE - 1) {
       yield piece;
       piece = '';
     }
@@ -126,8 +126,8 @@ export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Gene
   yield `${piece}${rows.length === 0 ? '' : '\n  '}]\n}\n`;
 }
 
-/** Rows per yielded piece, less one: a few dozen kilobytes, so a million rows are a few thousand writes. */
-const ROWS_PER_PIECE_MASK = 255;
+/** Rows per yielded piece: a few dozen kilobytes, so a million rows are a few thousand writes. */
+const ROWS_PER_PIECE = 256;
 
 /** {@link jsonChunks} as one string. */
 export function renderJson(report: CostReport, options: JsonOptions = {}): string {

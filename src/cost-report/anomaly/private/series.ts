@@ -36,10 +36,59 @@ export function medianUnits(values: readonly bigint[]): bigint {
 
 /** Median of floats. */
 export function median(values: readonly number[] | Float64Array): number {
-  // A typed array sorts numerically in native code: several times faster than a comparator on a plain array.
-  const sorted = Float64Array.from(values).sort();
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  // Selection in a reused buffer: the detector takes two medians per team and day, and sorting a fresh copy
+  // each time was most of its run time. The result is the value sorting would give.
+  const n = values.length;
+  if (scratch.length < n) {
+    scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  }
+  const a = scratch;
+  for (let i = 0; i < n; i++) {
+    a[i] = values[i];
+  }
+  const mid = Math.floor(n / 2);
+  const upper = select(a, n, mid);
+  if (n % 2 === 1) {
+    return upper;
+  }
+  // After selection every value left of mid is at most a[mid]: the lower middle is their largest.
+  let lower = a[0];
+  for (let i = 1; i < mid; i++) {
+    if (a[i] > lower) lower = a[i];
+  }
+  return (lower + upper) / 2;
+}
+
+let scratch = new Float64Array(64);
+
+/** Moves the k-th smallest of a[0..n) to a[k], smaller values left of it and larger right (Hoare's selection). */
+function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[Math.floor((lo + hi) / 2)];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) {
+      hi = j;
+    } else if (k >= i) {
+      lo = i;
+    } else {
+      break;
+    }
+  }
+  return a[k];
 }
 
 /**
@@ -54,8 +103,8 @@ export interface TeamSeries {
   readonly totals: bigint[];
   /** Whether any row of that day was `Estimated`. */
   readonly estimated: boolean[];
-  /** Exact daily totals per service. */
-  readonly services: Map<string, bigint[]>;
+  /** Exact daily totals per service (converted to bigints only when read: most are never read). */
+  readonly services: ReadonlyMap<string, bigint[]>;
 }
 
 /** The dense day axis of a set of rows and each team's series on it. */
@@ -68,8 +117,14 @@ export interface SeriesSet {
   readonly estimated: boolean[];
 }
 
-// buildReport runs the detector and the projection on the same rows: build their series once per store.
+// buildReport runs the detector and the projection on the same rows: build their series once per store, and
+// let buildReport drop them (forgetSeries) once both are done.
 const built = new WeakMap<CostRows, { readonly rows: number; readonly set: SeriesSet }>();
+
+/** Drops the series {@link buildSeries} keeps for a store. */
+export function forgetSeries(rows: CostRows): void {
+  built.delete(rows);
+}
 
 /** Group rows into dense per-team, per-service daily series with exact sums. */
 export function buildSeries(source: CostRowSource): SeriesSet {
@@ -146,7 +201,7 @@ function seriesOf(rows: CostRows): SeriesSet {
       firstActive: first < 0 ? length : first,
       totals: values,
       estimated: teamEstimated[team],
-      services: new Map(teamServices[team].map(s => [rows.services[s], unitsOf(pairSums[team * serviceCount + s]!, length)])),
+      services: new LazySeries(teamServices[team].map(s => [rows.services[s], pairSums[team * serviceCount + s]!]), length),
     });
   }
   return { start, length, teams, estimated };
@@ -158,4 +213,58 @@ function unitsOf(sums: ExactSums, length: number): bigint[] {
     out[t] = sums.get(t);
   }
   return out;
+}
+
+/**
+ * Per-service series read lazily: a million cells as bigints would take tens of megabytes, and only the
+ * services of a team with an anomaly are ever read.
+ */
+class LazySeries implements ReadonlyMap<string, bigint[]> {
+  private readonly sums: Map<string, ExactSums>;
+  private readonly converted = new Map<string, bigint[]>();
+
+  constructor(entries: [string, ExactSums][], private readonly length: number) {
+    this.sums = new Map(entries);
+  }
+
+  public get size(): number {
+    return this.sums.size;
+  }
+
+  public get(service: string): bigint[] | undefined {
+    let values = this.converted.get(service);
+    if (values === undefined) {
+      const sums = this.sums.get(service);
+      if (sums === undefined) {
+        return undefined;
+      }
+      values = unitsOf(sums, this.length);
+      this.converted.set(service, values);
+    }
+    return values;
+  }
+
+  public has(service: string): boolean {
+    return this.sums.has(service);
+  }
+
+  public *keys(): MapIterator<string> {
+    yield* this.sums.keys();
+  }
+
+  public *values(): MapIterator<bigint[]> {
+    for (const k of this.sums.keys()) yield this.get(k)!;
+  }
+
+  public *entries(): MapIterator<[string, bigint[]]> {
+    for (const k of this.sums.keys()) yield [k, this.get(k)!];
+  }
+
+  public [Symbol.iterator](): MapIterator<[string, bigint[]]> {
+    return this.entries();
+  }
+
+  public forEach(fn: (value: bigint[], key: string, map: ReadonlyMap<string, bigint[]>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
 }
