@@ -343,7 +343,7 @@ async function loadDataset(args: Record<string, string | boolean | string[] | un
       (stats.replayedWindows ? `, ${stats.replayedWindows} replayed` : '') +
       (stats.retries ? `, ${stats.retries} throttled and retried` : '') + `; ${dataset.rows.length} rows.\n`);
   }
-  if (dataset.rows.length > 0 && dataset.rows.every(r => r.team === UNTAGGED)) {
+  if (dataset.rows.length > 0 && dataset.rows.teams.every(t => t === UNTAGGED)) {
     // Cost Explorer reports a tag only once it is activated as a cost allocation tag, and only from then on.
     io.stderr.write(`warning: all spend is untagged for tag key "${dataset.query.tagKey}". Is it activated as a cost allocation tag ` +
       '(Billing console, Cost allocation tags)? Spend before activation stays untagged.\n');

@@ -1,5 +1,6 @@
 export * from './model';
 export * from './amount';
+export * from './rows';
 export * from './anomaly';
 export * from './synthetic';
 export * from './errors';

@@ -6,6 +6,8 @@
  * digits, and a float sum of a million of them drifts by cents. {@link Amount} is an exact fixed-point value.
  */
 
+import type { CostRowSource, CostRows } from './rows';
+
 /** Fractional digits kept exactly: Cost Explorer amounts carry up to 10. */
 export const AMOUNT_SCALE = 10;
 
@@ -67,7 +69,11 @@ export interface CostDataset {
   readonly query: CostQuery;
   /** ISO 4217 code; rows in more than one currency are an error, not a sum. */
   readonly currency: string;
-  readonly rows: readonly CostRow[];
+  /**
+   * The rows: the compact {@link CostRows} store the reader fills, or plain row objects (small data sets,
+   * tests), which the report copies into a store.
+   */
+  readonly rows: CostRowSource;
   /** Cost Explorer requests made to build this dataset (each costs USD 0.01); 0 when replayed or cached. */
   readonly apiCalls: number;
 }
@@ -182,8 +188,8 @@ export interface CostReport {
   readonly total: Amount;
   /** Per-team totals including the {@link UNTAGGED} row; they add up to {@link total} exactly. */
   readonly teams: readonly TeamTotal[];
-  /** The raw rows, the grain of the CSV. */
-  readonly rows: readonly CostRow[];
+  /** The raw rows, the grain of the CSV, in the compact store. */
+  readonly rows: CostRows;
   readonly anomalies: readonly Anomaly[];
   readonly projections: readonly TeamProjection[];
   readonly apiCalls: number;

@@ -1,7 +1,9 @@
-import { addAmounts, amountToNumber, subtractAmounts, ZERO } from './amount';
+import { amountToNumber, subtractAmounts } from './amount';
 import { detectAnomalies, projectMonthEnd, type AnomalyOptions } from './anomaly';
+import { forgetSeries } from './anomaly/private/series';
 import { addDays, daysInRange } from './dates';
-import type { Amount, AwsAnomalyFinding, CostDataset, CostReport, CostRow, TeamTotal } from './model';
+import type { Amount, AwsAnomalyFinding, CostDataset, CostReport, TeamTotal } from './model';
+import { CostRows, ExactSums, type CostRowSource } from './rows';
 
 /**
  * Options of {@link buildReport}.
@@ -34,48 +36,59 @@ export interface BuildReportOptions {
  */
 export function buildReport(dataset: CostDataset, options: BuildReportOptions = {}): CostReport {
   const days = daysInRange(dataset.query.start, dataset.query.end);
-  const provisional = new Set<string>();
-  const byTeam = new Map<string, Map<string, bigint>>();
+  const rows = CostRows.of(dataset.rows);
+  const teamCount = rows.teams.length;
+  const serviceCount = rows.services.length;
+  // One exact sum per (team, service) cell, read off the columns: no map lookup or bigint per row.
+  const sums = new ExactSums(teamCount * serviceCount);
+  const touched = new Uint8Array(teamCount * serviceCount);
+  const provisional = new Uint8Array(rows.days.length);
+  for (let i = 0; i < rows.length; i++) {
+    const cell = rows.teamIdAt(i) * serviceCount + rows.serviceIdAt(i);
+    sums.addRow(cell, rows, i);
+    touched[cell] = 1;
+    if (rows.estimatedAt(i)) {
+      provisional[rows.dayIdAt(i)] = 1;
+    }
+  }
   let total = 0n;
-  for (const row of dataset.rows) {
-    if (row.estimated) {
-      provisional.add(row.day);
+  const teamTotals: { team: string; units: bigint; services: { service: string; total: Amount }[] }[] = [];
+  for (let t = 0; t < teamCount; t++) {
+    let units = 0n;
+    const services: { service: string; total: Amount }[] = [];
+    for (let s = 0; s < serviceCount; s++) {
+      const cell = t * serviceCount + s;
+      if (touched[cell] === 1) {
+        const v = sums.get(cell);
+        units += v;
+        services.push({ service: rows.services[s], total: { units: v } });
+      }
     }
-    let services = byTeam.get(row.team);
-    if (!services) {
-      services = new Map();
-      byTeam.set(row.team, services);
-    }
-    services.set(row.service, (services.get(row.service) ?? 0n) + row.amount.units);
-    total += row.amount.units;
+    total += units;
+    teamTotals.push({ team: rows.teams[t], units, services });
   }
   const totalNumber = amountToNumber({ units: total });
-  const teams: TeamTotal[] = [...byTeam.entries()].map(([team, services]) => {
-    let units = 0n;
-    for (const v of services.values()) {
-      units += v;
-    }
-    return {
-      team,
-      total: { units },
-      share: totalNumber === 0 ? 0 : amountToNumber({ units }) / totalNumber,
-      services: [...services.entries()]
-        .map(([service, v]) => ({ service, total: { units: v } }))
-        .sort((a, b) => compareAmountsDesc(a.total, b.total) || a.service.localeCompare(b.service)),
-    };
-  }).sort((a, b) => compareAmountsDesc(a.total, b.total) || a.team.localeCompare(b.team));
+  const teams: TeamTotal[] = teamTotals.map(({ team, units, services }) => ({
+    team,
+    total: { units },
+    share: totalNumber === 0 ? 0 : amountToNumber({ units }) / totalNumber,
+    services: services.sort((a, b) => compareAmountsDesc(a.total, b.total) || a.service.localeCompare(b.service)),
+  })).sort((a, b) => compareAmountsDesc(a.total, b.total) || a.team.localeCompare(b.team));
 
+  const anomalies = detectAnomalies(rows, options.anomaly ?? {});
+  const projections = projectMonthEnd(rows);
+  forgetSeries(rows);
   return {
     query: dataset.query,
     currency: dataset.currency,
     generatedAt: (options.now ?? new Date()).toISOString(),
     days,
-    provisionalDays: [...provisional].sort(),
+    provisionalDays: rows.days.filter((_, d) => provisional[d] === 1).sort(),
     total: { units: total },
     teams,
-    rows: dataset.rows,
-    anomalies: detectAnomalies(dataset.rows, options.anomaly ?? {}),
-    projections: projectMonthEnd(dataset.rows),
+    rows,
+    anomalies,
+    projections,
     apiCalls: dataset.apiCalls,
     ...(options.awsAnomalies ? { awsAnomalies: options.awsAnomalies } : {}),
   };
@@ -104,7 +117,7 @@ export interface TeamMover {
  * @param days length of each compared period
  * @param limit how many teams to return
  */
-export function topMovers(report: Pick<CostReport, 'days' | 'rows' | 'provisionalDays'>, days = 7, limit = 5): TeamMover[] {
+export function topMovers(report: Pick<CostReport, 'days' | 'provisionalDays'> & { readonly rows: CostRowSource }, days = 7, limit = 5): TeamMover[] {
   // Estimated days are still filling in: comparing them would report every team as shrinking.
   const provisional = new Set(report.provisionalDays);
   const complete = report.days.filter(d => !provisional.has(d));
@@ -114,20 +127,26 @@ export function topMovers(report: Pick<CostReport, 'days' | 'rows' | 'provisiona
   const end = addDays(complete[complete.length - 1], 1);
   const mid = addDays(end, -days);
   const start = addDays(mid, -days);
-  const sums = new Map<string, { recent: Amount; previous: Amount }>();
-  for (const row of report.rows as readonly CostRow[]) {
-    if (row.day < start || row.day >= end) {
-      continue;
+  const rows = CostRows.of(report.rows);
+  // Which period each day falls in: 1 previous, 2 recent, 0 neither; compared once per day, not per row.
+  const period = Uint8Array.from(rows.days, d => (d < start || d >= end ? 0 : d >= mid ? 2 : 1));
+  const sums = new ExactSums(rows.teams.length * 2);
+  const seen = new Uint8Array(rows.teams.length);
+  for (let i = 0; i < rows.length; i++) {
+    const p = period[rows.dayIdAt(i)];
+    if (p !== 0) {
+      const team = rows.teamIdAt(i);
+      sums.addRow(team * 2 + p - 1, rows, i);
+      seen[team] = 1;
     }
-    const s = sums.get(row.team) ?? { recent: ZERO, previous: ZERO };
-    if (row.day >= mid) {
-      s.recent = addAmounts(s.recent, row.amount);
-    } else {
-      s.previous = addAmounts(s.previous, row.amount);
-    }
-    sums.set(row.team, s);
   }
-  return [...sums.entries()]
+  const moved: [string, { recent: Amount; previous: Amount }][] = [];
+  seen.forEach((s, team) => {
+    if (s === 1) {
+      moved.push([rows.teams[team], { recent: { units: sums.get(team * 2 + 1) }, previous: { units: sums.get(team * 2) } }]);
+    }
+  });
+  return moved
     .map(([team, s]) => {
       const change = subtractAmounts(s.recent, s.previous);
       return {

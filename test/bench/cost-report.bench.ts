@@ -98,14 +98,23 @@ function recordingClient(dir: string): CostExplorerClient {
   } as unknown as CostExplorerClient;
 }
 
+/**
+ * JavaScript memory in use: the V8 heap plus memory outside it that JavaScript objects own (typed arrays' and
+ * Buffers' backing stores are not in `heapUsed`; the compact rows live there). Both sides of every comparison
+ * are measured with this.
+ */
+function jsMemory(m = process.memoryUsage()): number {
+  return m.heapUsed + m.external;
+}
+
 async function measure(what: string, run: (sample: () => void) => Promise<ReadResult>) {
   gc();
-  const baseline = process.memoryUsage().heapUsed;
+  const baseline = jsMemory();
   let peakHeap = baseline;
   let peakRss = process.memoryUsage().rss;
   const sample = () => {
     const m = process.memoryUsage();
-    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakHeap = Math.max(peakHeap, jsMemory(m));
     peakRss = Math.max(peakRss, m.rss);
   };
   const t0 = process.hrtime.bigint();
@@ -113,7 +122,7 @@ async function measure(what: string, run: (sample: () => void) => Promise<ReadRe
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   sample();
   gc();
-  const retained = process.memoryUsage().heapUsed - baseline;
+  const retained = jsMemory() - baseline;
   return { what, result, seconds, peakHeap: peakHeap - baseline, peakRss, retained };
 }
 
@@ -140,8 +149,9 @@ async function apiCallsWithPagesOf(groupsPerPage: number, parent: string): Promi
 /**
  * Side by side, in a fresh process each (so neither pays for the other's garbage): replaying the year to JSON
  * (read, buildReport, jsonChunks) against a bare script that only reads the same page files and JSON.parses
- * them. Heap is sampled after every page and every 1,000 JSON chunks; peaks are above a baseline taken after
- * the modules are loaded.
+ * them. Both run the same way (ts-node --transpile-only, a collection before the baseline, no warm-up); memory
+ * (V8 heap plus external, see {@link jsMemory}) is sampled after every page and every 10 JSON chunks; peaks
+ * are above a baseline taken after the modules are loaded. Max RSS is the operating system's figure.
  */
 async function sideBySide(dir: string): Promise<void> {
   const child = (mode: string) => {
@@ -154,28 +164,31 @@ async function sideBySide(dir: string): Promise<void> {
     }
     return JSON.parse(line) as { seconds: number; peakHeap: number; maxRss: number; bytes: number };
   };
-  // Alternate, twice each, and keep each side's best time and lowest peak, to damp a busy machine.
-  const runs = [child('bare'), child('report'), child('bare'), child('report')];
-  const best = (mode: number) => ({
-    seconds: Math.min(runs[mode].seconds, runs[mode + 2].seconds),
-    peakHeap: Math.min(runs[mode].peakHeap, runs[mode + 2].peakHeap),
-    maxRss: Math.min(runs[mode].maxRss, runs[mode + 2].maxRss),
+  // Alternate, three times each, and keep each side's best time and lowest peak, to damp a busy machine (the
+  // same rule for both sides, so neither is favoured).
+  const rounds = 3;
+  const runs = Array.from({ length: rounds }, () => [child('bare'), child('report')]);
+  const best = (side: number) => ({
+    seconds: Math.min(...runs.map(r => r[side].seconds)),
+    peakHeap: Math.min(...runs.map(r => r[side].peakHeap)),
+    maxRss: Math.min(...runs.map(r => r[side].maxRss)),
   });
   const bare = best(0);
   const full = best(1);
-  console.log(`- side by side, year to JSON (${(runs[1].bytes / MB).toFixed(0)} MB) against a bare read + JSON.parse of the same pages, best of 2 each: ` +
-    `time ${full.seconds.toFixed(2)} s vs ${bare.seconds.toFixed(2)} s = **${(full.seconds / bare.seconds).toFixed(2)}x** (target <= 2x); ` +
-    `peak heap ${(full.peakHeap / MB).toFixed(0)} MB vs ${(bare.peakHeap / MB).toFixed(0)} MB = **${(full.peakHeap / bare.peakHeap).toFixed(2)}x** (target <= 2x); ` +
+  const verdict = (ratio: number) => (ratio <= 2 ? 'target <= 2x: met' : 'target <= 2x: **missed**');
+  console.log(`- side by side, year to JSON (${(runs[0][1].bytes / MB).toFixed(0)} MB) against a bare read + JSON.parse of the same pages, best of ${rounds} each: ` +
+    `time ${full.seconds.toFixed(2)} s vs ${bare.seconds.toFixed(2)} s = **${(full.seconds / bare.seconds).toFixed(2)}x** (${verdict(full.seconds / bare.seconds)}); ` +
+    `peak heap + external ${(full.peakHeap / MB).toFixed(0)} MB vs ${(bare.peakHeap / MB).toFixed(0)} MB = **${(full.peakHeap / bare.peakHeap).toFixed(2)}x** (${verdict(full.peakHeap / bare.peakHeap)}); ` +
     `max RSS ${(full.maxRss / MB).toFixed(0)} MB vs ${(bare.maxRss / MB).toFixed(0)} MB = ${(full.maxRss / bare.maxRss).toFixed(2)}x`);
 }
 
 /** One side of {@link sideBySide}, in its own process: prints one JSON line. */
 async function sideBySideChild(mode: string, dir: string): Promise<void> {
   gc();
-  const baseline = process.memoryUsage().heapUsed;
+  const baseline = jsMemory();
   let peak = baseline;
   const sample = () => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
+    peak = Math.max(peak, jsMemory());
   };
   const t0 = process.hrtime.bigint();
   let bytes = 0;
@@ -193,7 +206,8 @@ async function sideBySideChild(mode: string, dir: string): Promise<void> {
     let n = 0;
     for (const chunk of jsonChunks(report)) {
       bytes += chunk.length;
-      if (++n % 1000 === 0) sample();
+      // The rows come a few hundred to a chunk: sample about as often as the bare side samples pages.
+      if (++n % 10 === 0) sample();
     }
   }
   sample();
@@ -214,13 +228,16 @@ async function main() {
     const replay = await measure('replay', sample => readCostExplorer({ start: START, end: END, replayDir: dir, onProgress: sample }));
     const rows = replay.result.dataset.rows.length;
     console.log(`- replay: ${rows.toLocaleString('en')} rows in ${replay.seconds.toFixed(2)} s = **${Math.round(rows / replay.seconds).toLocaleString('en')} rows/s**`);
-    console.log(`- memory: peak heap **${(replay.peakHeap / MB).toFixed(0)} MB** above baseline (peak RSS ${(replay.peakRss / MB).toFixed(0)} MB) ` +
+    console.log(`- memory: peak heap + external **${(replay.peakHeap / MB).toFixed(0)} MB** above baseline (peak RSS ${(replay.peakRss / MB).toFixed(0)} MB) ` +
       `for ${(rec.bytes / MB).toFixed(0)} MB of raw JSON; the retained rows (the aggregate) take ${(replay.retained / MB).toFixed(0)} MB, ` +
-      `so reading costs ${((replay.peakHeap - replay.retained) / MB).toFixed(0)} MB over the aggregate (${(replay.retained / rows).toFixed(0)} bytes per row)`);
+      `so reading costs ${((replay.peakHeap - replay.retained) / MB).toFixed(0)} MB over the aggregate; ` +
+      `**${(replay.retained / rows).toFixed(1)} bytes per row retained** (of which the store's columns ${(replay.result.dataset.rows.columnBytes / rows).toFixed(1)})`);
     // Bounded by a page plus the aggregate: what reading needs beyond the rows it keeps must not grow with the
-    // raw JSON (parsed, 122 MB of it would take several times that). 64 MB is about a hundred parsed pages.
+    // raw JSON (parsed, 122 MB of it would take several times that). 64 MB is about a hundred parsed pages. The
+    // bound is fixed, not a share of the raw JSON: with few teams the pages parsed between two collections can
+    // outweigh a small recording without growing with it.
     const overhead = replay.peakHeap - replay.retained;
-    if (overhead > 64 * MB || overhead > rec.bytes) {
+    if (overhead > 64 * MB) {
       console.log(`- **FAIL**: reading took ${(overhead / MB).toFixed(0)} MB over the aggregate; expected under 64 MB, independent of the data set size`);
       process.exitCode = 1;
     }

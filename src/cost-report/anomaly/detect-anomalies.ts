@@ -1,5 +1,6 @@
 import { amountToNumber } from '../amount';
-import { UNTAGGED, type Amount, type Anomaly, type CostRow } from '../model';
+import { UNTAGGED, type Amount, type Anomaly } from '../model';
+import type { CostRowSource } from '../rows';
 import { type AnomalyOptions, resolveAnomalyOptions } from './options';
 import { buildSeries, dayFromIndex, type SeriesSet, type TeamSeries, median, medianUnits, weekday } from './private/series';
 
@@ -50,7 +51,7 @@ const MIN_RESIDUALS = 7;
  * @see https://en.wikipedia.org/wiki/Median_absolute_deviation
  * @see https://en.wikipedia.org/wiki/Change_detection
  */
-export function detectAnomalies(rows: readonly CostRow[], options: Partial<AnomalyOptions> = {}): Anomaly[] {
+export function detectAnomalies(rows: CostRowSource, options: Partial<AnomalyOptions> = {}): Anomaly[] {
   const opts = resolveAnomalyOptions(options);
   const set = buildSeries(rows);
   const dayNames = Array.from({ length: set.length }, (_, t) => dayFromIndex(set.start + t));

@@ -1,6 +1,7 @@
 import { MlopsStackError } from '../../errors';
 import { isDay } from '../dates';
-import type { CostRow, TeamProjection } from '../model';
+import type { TeamProjection } from '../model';
+import type { CostRowSource } from '../rows';
 import { buildSeries, dayFromIndex, dayIndex, daysInMonth, medianUnits } from './private/series';
 
 /** Same-weekday values the expected spend of each remaining day of the month is the median of. */
@@ -21,7 +22,7 @@ const PROJECTION_WEEKS = 4;
  * @default asOfDay - the last day of the data that is not `Estimated` (the last day of the data if every day is)
  * @returns one projection per team with spend in the month or its baseline, ordered by team.
  */
-export function projectMonthEnd(rows: readonly CostRow[], asOfDay?: string): TeamProjection[] {
+export function projectMonthEnd(rows: CostRowSource, asOfDay?: string): TeamProjection[] {
   const set = buildSeries(rows);
   if (set.length === 0) {
     return [];

@@ -2,7 +2,8 @@ import type { GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer
 import { parseAmount } from '../amount';
 import { isDay } from '../dates';
 import { CostReportError } from '../errors';
-import { UNTAGGED, teamLabel, type CostRow } from '../model';
+import { UNTAGGED, teamLabel } from '../model';
+import { CostRows, parseUnitsFast } from '../rows';
 
 /** The parts of a `GetCostAndUsage` answer the parser reads (an SDK output, or the same JSON replayed). */
 export type CostAndUsagePage = Pick<GetCostAndUsageCommandOutput, 'ResultsByTime' | 'GroupDefinitions' | 'NextPageToken'>;
@@ -50,8 +51,9 @@ export function checkPageShape(page: unknown, origin: PageOrigin): CostAndUsageP
 }
 
 /**
- * Turns `GetCostAndUsage` pages into {@link CostRow}s one page at a time and keeps only the rows: the raw page
- * can be collected as soon as {@link addPage} returns, so memory is one page plus the rows.
+ * Turns `GetCostAndUsage` pages into rows one page at a time and keeps only the rows, in a compact
+ * {@link CostRows} store: the raw page can be collected as soon as {@link addPage} returns, so memory is one
+ * page plus about 13 bytes a row.
  *
  * Tag values come back as `team$fraud`; `team$` is spend without the tag and becomes the {@link UNTAGGED} row.
  * Days marked `Estimated` give provisional rows. Rows in a second currency are an error, never summed. The
@@ -60,15 +62,12 @@ export function checkPageShape(page: unknown, origin: PageOrigin): CostAndUsageP
  */
 export class CostRowCollector {
   /** Every row so far, in the order Cost Explorer returned them. */
-  public readonly rows: CostRow[] = [];
+  public readonly rows = new CostRows();
   private currencyUnit?: string;
   private currencyWhere?: string;
   private readonly prefix: string;
-  // One string per distinct day, team and service: a million rows share a few hundred strings.
-  private readonly strings = new Map<string, string>();
-  // Small integer ids of teams and services, for the duplicate check's keys.
-  private readonly teamIds = new Map<string, number>();
-  private readonly serviceIds = new Map<string, number>();
+  // Store team ids by the raw group key (`team$fraud`), so a known team costs one lookup and no slice per row.
+  private readonly tagIds = new Map<string, number>();
   // Keys seen in the current window, each with the index of the page (in `pageSources`) it came from; windows
   // never share a day, so both are cleared between them. Keys are small integers (no heap number per row).
   private grid = new Uint32Array(0);
@@ -125,46 +124,55 @@ export class CostRowCollector {
         throw malformed(`${where}, ${day}: Groups is ${JSON.stringify(groups)}; expected a list`);
       }
       const dayOffset = Math.round((Date.parse(`${day}T00:00:00Z`) - windowStartMs) / 86_400_000);
+      const dayId = this.rows.dayId(day);
       for (const group of groups) {
         const keys = group?.Keys;
         if (!Array.isArray(keys) || keys.length !== 2) {
           throw malformed(`${where}, ${day}: a group has keys ${JSON.stringify(keys)}; expected [${this.prefix}<value>, <service>]`);
         }
         const tag = keys[tagIndex];
-        if (typeof tag !== 'string' || !tag.startsWith(this.prefix)) {
-          throw malformed(`${where}, ${day}: group key ${JSON.stringify(tag)} does not start with "${this.prefix}"; was the request grouped by tag "${this.tagKey}"?`);
+        let teamId = typeof tag === 'string' ? this.tagIds.get(tag) : undefined;
+        if (teamId === undefined) {
+          if (typeof tag !== 'string' || !tag.startsWith(this.prefix)) {
+            throw malformed(`${where}, ${day}: group key ${JSON.stringify(tag)} does not start with "${this.prefix}"; was the request grouped by tag "${this.tagKey}"?`);
+          }
+          teamId = this.rows.teamId(tag.length === this.prefix.length ? UNTAGGED : tag.slice(this.prefix.length));
+          this.tagIds.set(tag, teamId);
         }
-        const serviceKey = keys[serviceIndex];
-        if (typeof serviceKey !== 'string') {
-          throw malformed(`${where}, ${day}: service key ${JSON.stringify(serviceKey)} is not a string`);
+        const service = keys[serviceIndex];
+        if (typeof service !== 'string') {
+          throw malformed(`${where}, ${day}: service key ${JSON.stringify(service)} is not a string`);
         }
         const metric = group.Metrics?.[this.metric];
         if (!metric || metric.Amount === undefined) {
           throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: no ${this.metric} amount; was the request made with another metric?`);
         }
-        if (typeof metric.Amount !== 'string') {
-          throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount is ${JSON.stringify(metric.Amount)}, a ${metric.Amount === null ? 'null' : typeof metric.Amount}; Cost Explorer sends a decimal string such as "12.34"`);
+        const text = metric.Amount;
+        if (typeof text !== 'string') {
+          throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount is ${JSON.stringify(text)}, a ${text === null ? 'null' : typeof text}; Cost Explorer sends a decimal string such as "12.34"`);
         }
-        let amount;
-        try {
-          amount = parseAmount(metric.Amount);
-        } catch {
-          throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount ${JSON.stringify(metric.Amount)} is not a decimal string such as "12.34"`);
+        // The plain form Cost Explorer sends parses without a bigint; anything else (extra digits to round,
+        // large values, bad text) goes through the exact parser and its error.
+        let units: number | bigint = parseUnitsFast(text);
+        if (units !== units) {
+          try {
+            units = parseAmount(text).units;
+          } catch {
+            throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount ${JSON.stringify(text)} is not a decimal string such as "12.34"`);
+          }
         }
-        const team = tag.length === this.prefix.length ? UNTAGGED : tag.slice(this.prefix.length);
-        const service = serviceKey;
-        const teamId = this.id(this.teamIds, tag);
-        const serviceId = this.id(this.serviceIds, service);
+        const serviceId = this.rows.serviceId(service);
         const first = this.markSeen(dayOffset, teamId, serviceId, pageIndex);
         if (first !== undefined) {
+          const team = this.rows.teams[teamId];
           throw new CostReportError('duplicate-row',
             `${where} repeats ${day}, team ${JSON.stringify(teamLabel(team))}, service ${JSON.stringify(service)}, already read from ${this.pageSources[first]}: ` +
             'a repeated page or day, which would be counted twice. Record or fetch the window again (for a cache file, delete it or run with --no-cache).');
         }
-        if (amount.units !== 0n) {
-          this.checkCurrency(metric.Unit, `${day}, ${teamLabel(team)}, ${service}`);
+        if (units !== 0 && units !== 0n && (this.currencyUnit === undefined || metric.Unit !== this.currencyUnit)) {
+          this.checkCurrency(metric.Unit, `${day}, ${teamLabel(this.rows.teams[teamId])}, ${service}`);
         }
-        this.rows.push({ day: this.intern(day), team: this.intern(team), service: this.intern(service), amount, estimated });
+        this.rows.appendIds(dayId, teamId, serviceId, units, estimated);
         added++;
       }
     }
@@ -210,15 +218,6 @@ export class CostRowCollector {
     return seen;
   }
 
-  private id(ids: Map<string, number>, text: string): number {
-    let id = ids.get(text);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(text, id);
-    }
-    return id;
-  }
-
   private keyIndexes(page: CostAndUsagePage, where: string): [number, number] {
     const defs = page.GroupDefinitions;
     if (defs === undefined || defs === null || (Array.isArray(defs) && defs.length === 0)) {
@@ -247,15 +246,6 @@ export class CostRowCollector {
         `amounts are in more than one currency: ${this.currencyUnit} (first at ${this.currencyWhere}) and ${unit} (at ${where}); ` +
         'a sum across currencies would be meaningless. Report each currency\'s accounts separately (e.g. per payer account).');
     }
-  }
-
-  private intern(s: string): string {
-    const known = this.strings.get(s);
-    if (known !== undefined) {
-      return known;
-    }
-    this.strings.set(s, s);
-    return s;
   }
 }
 

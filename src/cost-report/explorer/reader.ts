@@ -7,6 +7,7 @@ import { TagSchema } from '../../tags';
 import { addDays, dayOf, monthWindows, parseDay, type DayWindow } from '../dates';
 import { CostReportError } from '../errors';
 import type { CostDataset } from '../model';
+import type { CostRows } from '../rows';
 import { explainCostExplorerError } from './errors';
 import { CostRowCollector, checkPageShape, type CostAndUsagePage } from './parse';
 import { COST_METRICS, DEFAULT_COST_METRIC, costAndUsageRequest } from './request';
@@ -148,7 +149,8 @@ export interface ReadCostExplorerOptions {
 
 /** Result of {@link readCostExplorer}. */
 export interface ReadResult {
-  readonly dataset: CostDataset;
+  /** The rows read, in the compact store. */
+  readonly dataset: CostDataset & { readonly rows: CostRows };
   readonly stats: ReadStats;
 }
 
@@ -453,16 +455,26 @@ async function writeRecordedPage(dir: string, window: DayWindow, page: number, r
 
 /** Replayed pages of one window: page 1, then the next page for as long as the last one had a token. */
 async function* replayPages(dir: string, window: DayWindow): AsyncGenerator<SourcedPage> {
+  const fileOf = (page: number) => path.join(windowDir(dir, window), pageFile(page));
+  // The next file is read while this page is parsed, so the disk and the parser overlap. A read past the
+  // last page is dropped unseen (its failure handled here, so it never surfaces as an unhandled rejection).
+  const read = (page: number) => {
+    const pending = fs.readFile(fileOf(page));
+    pending.catch(() => undefined);
+    return pending;
+  };
+  let next = read(1);
   for (let page = 1; ; page++) {
-    const file = path.join(windowDir(dir, window), pageFile(page));
+    const file = fileOf(page);
     let text: string;
     try {
-      text = await fs.readFile(file, 'utf8');
+      text = (await next).toString('utf8');
     } catch {
       throw new CostReportError('replay-missing',
         `the recording in ${dir} has no page ${page} for ${window.start}..${window.end} (${path.relative(dir, file)}); ` +
         'record again with --record over the same range, tag key and metric');
     }
+    next = read(page + 1);
     const source = `the recorded page ${file}`;
     const raw = checkPageShape(parseJson(text, source, 'record again with --record'),
       { windowStart: window.start, windowEnd: window.end, page, source });

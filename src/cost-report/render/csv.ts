@@ -1,5 +1,6 @@
 import { formatAmountExact } from '../amount';
-import { teamLabel, type CostReport } from '../model';
+import { teamLabel } from '../model';
+import { CostRows, formatUnitsFast, type CostRowSource } from '../rows';
 
 /** The CSV header: one row per day × team × service. */
 export const CSV_COLUMNS = ['day', 'team', 'service', 'amount', 'currency', 'provisional'] as const;
@@ -9,20 +10,43 @@ export const CSV_COLUMNS = ['day', 'team', 'service', 'amount', 'currency', 'pro
  * spreadsheets. Amounts keep every digit Cost Explorer returned (no rounding, so column sums are exact);
  * `provisional` is `true` on days Cost Explorer marked `Estimated`.
  *
- * Yields one line at a time so a million rows are written without building one large string.
+ * Yields a few hundred lines at a time so a million rows are written without building one large string.
  *
  * @see https://www.rfc-editor.org/rfc/rfc4180
  */
-export function* csvLines(report: Pick<CostReport, 'rows' | 'currency'>): Generator<string> {
+export function* csvLines(report: CsvInput): Generator<string> {
   yield CSV_COLUMNS.join(',') + '\r\n';
   const currency = field(report.currency);
-  for (const r of report.rows) {
-    yield `${r.day},${field(teamLabel(r.team))},${field(r.service)},${formatAmountExact(r.amount)},${currency},${r.estimated}\r\n`;
+  const rows = CostRows.of(report.rows);
+  // Quoted once per distinct value, not once per row.
+  const teams = rows.teams.map(t => `,${field(teamLabel(t))},`);
+  const services = rows.services.map(s => `${field(s)},`);
+  const tail = [`,${currency},false\r\n`, `,${currency},true\r\n`];
+  let piece = '';
+  for (let i = 0; i < rows.length; i++) {
+    const units = rows.fastUnitsAt(i);
+    piece += `${rows.days[rows.dayIdAt(i)]}${teams[rows.teamIdAt(i)]}${services[rows.serviceIdAt(i)]}` +
+      `${units === units ? formatUnitsFast(units) : formatAmountExact(rows.amountAt(i))}${tail[rows.estimatedAt(i) ? 1 : 0]}`;
+    if (i % 256 === 255) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece) {
+    yield piece;
   }
 }
 
+/** What {@link csvLines} reads: the rows (in either form) and their currency. */
+export interface CsvInput {
+  /** The rows. */
+  readonly rows: CostRowSource;
+  /** ISO 4217 code of every row. */
+  readonly currency: string;
+}
+
 /** {@link csvLines} as one string. */
-export function renderCsv(report: Pick<CostReport, 'rows' | 'currency'>): string {
+export function renderCsv(report: CsvInput): string {
   return [...csvLines(report)].join('');
 }
 

@@ -1,6 +1,7 @@
 import { amountToCents, formatAmountExact, formatCents } from '../amount';
 import { teamCents } from '../display';
 import { UNTAGGED, teamLabel, type Amount, type CostReport } from '../model';
+import { formatUnitsFast } from '../rows';
 
 /** Version of the JSON document; bumped on any incompatible change to `cost-report.schema.json`. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -25,7 +26,8 @@ export interface JsonOptions {
  * `amount` keeps every digit, `display` is rounded to cents, and the teams' `display` values add up to the
  * total's exactly.
  *
- * Yields the document in pieces (the rows one per line) so a large report streams to a file.
+ * Yields the document in pieces (the rows one per line, a few hundred lines a piece) so a large report streams
+ * to a file.
  */
 export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Generator<string> {
   const cents = teamCents(report);
@@ -103,13 +105,29 @@ export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Gene
     return;
   }
   yield text.slice(0, -2) + ',\n  "rows": [';
-  let first = true;
-  for (const r of report.rows) {
-    yield `${first ? '\n' : ',\n'}    ${JSON.stringify({ day: r.day, team: teamLabel(r.team), service: r.service, amount: formatAmountExact(r.amount), provisional: r.estimated, ...(r.team === UNTAGGED ? { untagged: true } : {}) })}`;
-    first = false;
+  const rows = report.rows;
+  // Each distinct day, team and service is escaped once, not once per row; the line is the same text that
+  // JSON.stringify gives the row object (keys in the same order).
+  const dayParts = rows.days.map(d => `{"day":${JSON.stringify(d)},"team":`);
+  const teamParts = rows.teams.map(t => `${JSON.stringify(teamLabel(t))},"service":`);
+  const teamEnds = rows.teams.map(t => (t === UNTAGGED ? ',"untagged":true}' : '}'));
+  const serviceParts = rows.services.map(s => `${JSON.stringify(s)},"amount":"`);
+  let piece = '';
+  for (let i = 0; i < rows.length; i++) {
+    const team = rows.teamIdAt(i);
+    const units = rows.fastUnitsAt(i);
+    piece += `${i === 0 ? '\n' : ',\n'}    ${dayParts[rows.dayIdAt(i)]}${teamParts[team]}${serviceParts[rows.serviceIdAt(i)]}` +
+      `${units === units ? formatUnitsFast(units) : formatAmountExact(rows.amountAt(i))}","provisional":${rows.estimatedAt(i)}${teamEnds[team]}`;
+    if (i % ROWS_PER_PIECE === ROWS_PER_PIECE - 1) {
+      yield piece;
+      piece = '';
+    }
   }
-  yield `${first ? '' : '\n  '}]\n}\n`;
+  yield `${piece}${rows.length === 0 ? '' : '\n  '}]\n}\n`;
 }
+
+/** Rows per yielded piece: a few dozen kilobytes, so a million rows are a few thousand writes. */
+const ROWS_PER_PIECE = 256;
 
 /** {@link jsonChunks} as one string. */
 export function renderJson(report: CostReport, options: JsonOptions = {}): string {

@@ -1,5 +1,5 @@
 import { TagSchema } from '../../tags';
-import type { CostDataset } from '../model';
+import type { CostDataset, CostRow } from '../model';
 import { generateCostSeries } from './generate';
 
 /** Seed of the bundled sample: changing it changes every figure of `--sample`. */
@@ -12,7 +12,7 @@ const SAMPLE_SEED = 20251101;
  * start part-way); the last two days are `Estimated`. About 20,000 rows, generated in well under a second,
  * identical on every machine.
  */
-export function sampleDataset(): CostDataset {
+export function sampleDataset(): CostDataset & { readonly rows: readonly CostRow[] } {
   // Fewer events than the benchmark's defaults: a sample with an alert every week would read as noise.
   const series = generateCostSeries({
     seed: SAMPLE_SEED,

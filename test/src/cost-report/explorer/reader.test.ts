@@ -40,7 +40,7 @@ describe('pagination', () => {
       .resolvesOnce(page({ '2026-01-01': [['search', 'Amazon S3', '2.25']] }, { token: 't2' }))
       .resolvesOnce(page({ '2026-01-02': [['fraud', 'Amazon EC2', '3']] }));
     const { dataset, stats } = await read();
-    expect(dataset.rows.map(r => [r.day, r.team, r.service, formatAmountExact(r.amount)])).toEqual([
+    expect(dataset.rows.toArray().map(r => [r.day, r.team, r.service, formatAmountExact(r.amount)])).toEqual([
       ['2026-01-01', 'fraud', 'Amazon EC2', '1.5'],
       ['2026-01-01', 'search', 'Amazon S3', '2.25'],
       ['2026-01-02', 'fraud', 'Amazon EC2', '3'],
@@ -92,19 +92,19 @@ describe('parsing', () => {
   test('keeps the untagged group (team$) as its own row', async () => {
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-01': [['', 'AWS Lambda', '0.37'], ['fraud', 'AWS Lambda', '1']] }));
     const { dataset } = await read();
-    expect(dataset.rows.map(r => r.team)).toEqual([UNTAGGED, 'fraud']);
+    expect(dataset.rows.toArray().map(r => r.team)).toEqual([UNTAGGED, 'fraud']);
   });
 
   test('marks rows of Estimated days provisional', async () => {
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-01': [['a', 's', '1']], '2026-01-02': [['a', 's', '2']] }, { estimated: ['2026-01-02'] }));
     const { dataset } = await read();
-    expect(dataset.rows.map(r => r.estimated)).toEqual([false, true]);
+    expect(dataset.rows.toArray().map(r => r.estimated)).toEqual([false, true]);
   });
 
   test('keeps amounts exact: 0.1 + 0.2 is 0.3', async () => {
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-01': [['a', 's', '0.1'], ['a', 't', '0.2']] }));
     const { dataset } = await read();
-    expect(formatAmountExact(sumAmounts(dataset.rows.map(r => r.amount)))).toBe('0.3');
+    expect(formatAmountExact(sumAmounts(dataset.rows.toArray().map(r => r.amount)))).toBe('0.3');
   });
 
   test('reads the currency of the amounts', async () => {
