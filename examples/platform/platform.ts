@@ -1,4 +1,4 @@
-import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
@@ -9,7 +9,7 @@ import { EndpointStageStack } from './endpoint-stage-stack';
 import { ServingStack } from './serving-stack';
 import { TrainingStack } from './training-stack';
 // Capabilities, not the library's barrel: `cdk synth` loads only what the example uses.
-import { BillingExport, CostAllocationTags, CostAttribution, CostGuardrails } from '../../constructs/cost';
+import { BillingExport, CostAllocationTags, CostAttribution, CostGuardrails, CostReportSchedule } from '../../constructs/cost';
 import { K8sWarnings } from '../../constructs/k8s';
 
 /**
@@ -38,6 +38,13 @@ export class PlatformStack extends Stack {
     new CostAllocationTags(this, 'CostAllocationTags');
     // CUR 2.0 with resource IDs and EKS split cost allocation: the per-pod cost of shared GPU nodes.
     new BillingExport(this, 'BillingExport');
+    // Monday mornings: last year's per-team report to S3, its Markdown summary to the cost topic.
+    new CostReportSchedule(this, 'CostReport', {
+      topic: this.costAlerts,
+      schedule: 'cron(0 7 ? * MON *)',
+      timeZone: TimeZone.EUROPE_BERLIN,
+      monthsOfHistory: 12,
+    });
   }
 }
 
