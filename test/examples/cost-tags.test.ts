@@ -19,17 +19,21 @@ interface Finding {
 /** Every taggable resource of a template, with the required keys it lacks (empty when it has them all). */
 function tagCoverage(templateFile: string, required: readonly string[]): { taggable: string[]; findings: Finding[] } {
   const template = new CfnInclude(new Stack(new App(), 'Read'), 'Template', { templateFile });
-  const resources: Record<string, { Type: string; Properties?: { Tags?: unknown } }> = JSON.parse(readFileSync(templateFile, 'utf8')).Resources;
+  const resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> = JSON.parse(readFileSync(templateFile, 'utf8')).Resources;
   const taggable: string[] = [];
   const findings: Finding[] = [];
   for (const [id, r] of Object.entries(resources)) {
     const l1 = template.getResource(id);
-    if (!(TagManager.isTaggable(l1) || TagManager.isTaggableV2(l1))) {
+    const manager = TagManager.isTaggableV2(l1) ? l1.cdkTagManager : TagManager.isTaggable(l1) ? l1.tags : undefined;
+    if (!manager) {
       continue;
     }
     const name = `${id} (${r.Type})`;
     taggable.push(name);
-    const tags = r.Properties?.Tags;
+    // Not every type keeps its tags in `Tags`: Budgets and Cost Anomaly Detection use `ResourceTags`. The tag
+    // manager knows the property (in its L1 spelling, which starts lower-case).
+    const property = manager.tagPropertyName.charAt(0).toUpperCase() + manager.tagPropertyName.slice(1);
+    const tags = r.Properties?.[property] as Array<{ Key: string }> | Record<string, string> | undefined;
     const keys = Array.isArray(tags) ? tags.map(t => t.Key) : Object.keys(tags ?? {});
     const missing = required.filter(k => !keys.includes(k));
     if (missing.length > 0) {
@@ -60,10 +64,18 @@ test('the coverage check finds an untagged resource, and does not count one that
   const stack = new Stack(bare, 'Bare');
   new CfnResource(stack, 'Param', { type: 'AWS::SSM::Parameter', properties: { Type: 'String', Value: 'x', Tags: { team: 'fraud' } } });
   new CfnResource(stack, 'Handle', { type: 'AWS::CloudFormation::WaitConditionHandle' });
+  // A budget's tags are in ResourceTags: a stray Tags property with every key does not hide the missing ones.
+  new CfnResource(stack, 'Budget', {
+    type: 'AWS::Budgets::Budget',
+    properties: { Budget: { BudgetType: 'COST', TimeUnit: 'MONTHLY' }, Tags: REQUIRED.map(Key => ({ Key, Value: 'x' })), ResourceTags: [{ Key: 'team', Value: 'fraud' }] },
+  });
   const asm = bare.synth();
   const result = tagCoverage(path.join(asm.directory, asm.getStackByName('Bare').templateFile), REQUIRED);
   expect(result).toEqual({
-    taggable: ['Param (AWS::SSM::Parameter)'],
-    findings: [{ resource: 'Param (AWS::SSM::Parameter)', missing: ['project', 'cost-center', 'environment'] }],
+    taggable: ['Param (AWS::SSM::Parameter)', 'Budget (AWS::Budgets::Budget)'],
+    findings: [
+      { resource: 'Param (AWS::SSM::Parameter)', missing: ['project', 'cost-center', 'environment'] },
+      { resource: 'Budget (AWS::Budgets::Budget)', missing: ['project', 'cost-center', 'environment'] },
+    ],
   });
 });
