@@ -217,6 +217,7 @@ project.packageTask.exec('npm pack --pack-destination dist/js');
 setupLayoutRules(project);
 setupTestTask(project);
 setupCdkApp(project);
+setupProjectType(project);
 
 project.synth();
 
@@ -296,4 +297,26 @@ function setupCdkApp(p: typescript.TypeScriptProject) {
     },
     omitEmpty: true,
   });
+}
+
+/**
+ * The projen project type of a platform repository (src/project/), for `npx projen new --from mlops-stack`.
+ * projen finds project types and their options only in a package's jsii assembly (`.jsii`): jsii compiles the
+ * project type alone into one (src/project/build-assembly.ts), the package itself stays tsc-compiled. projen is
+ * an optional peer: only the project type loads it, on first access.
+ */
+function setupProjectType(p: typescript.TypeScriptProject) {
+  p.addPeerDeps('projen@^0.103.25');
+  p.package.file.addOverride('peerDependenciesMeta.projen', { optional: true });
+  // jsii follows TypeScript's minor version: 5.9.x compiles with TypeScript 5.9, as the package does.
+  p.addDevDeps('jsii@~5.9.54');
+  // jsii requires an author; the same owner as the license's.
+  p.package.addField('author', { name: 'mlops-stack contributors', organization: true });
+  // projen resolves `<package>/.jsii`, which `exports` must allow.
+  p.package.file.addOverride('exports.\\./\\.jsii', './.jsii');
+  p.gitignore.exclude('/.jsii');
+  // The project type reads its file templates next to its compiled code.
+  p.postCompileTask.exec('mkdir -p lib/src/project/templates && cp src/project/templates/* lib/src/project/templates/');
+  p.postCompileTask.exec('ts-node --transpile-only src/project/build-assembly.ts');
+  p.addPackageIgnore('/lib/src/project/build-assembly.*');
 }

@@ -2,3 +2,4 @@ export * from './errors';
 export * from './tags';
 export * from './cost-report';
 export * from './registry';
+export * from './project';

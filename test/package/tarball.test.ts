@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { transpileModule } from 'typescript';
 import { writeOfflineProject } from './offline-project';
+import { packedTarball } from './pack';
 import { ROOT } from '../harness/validators';
 
 // What a user installs: `npm run package` builds the tarball, which is installed with its peers into a project of
@@ -44,13 +45,7 @@ function readmeApp(): string {
 }
 
 beforeAll(() => {
-  run('npm', ['run', 'package'], ROOT);
-  const dist = path.join(ROOT, 'dist', 'js');
-  const tgz = readdirSync(dist).filter(f => f.endsWith('.tgz'));
-  if (tgz.length !== 1) {
-    throw new Error(`npm run package left ${tgz.length} tarballs in ${dist}, expected one: ${tgz.join(', ')}`);
-  }
-  tarball = path.join(dist, tgz[0]);
+  tarball = packedTarball();
   files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map(f => f.replace(/^package\//, '')).sort();
 
   consumer = mkdtempSync(path.join(tmpdir(), 'mlops-consumer-'));
