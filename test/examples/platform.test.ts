@@ -51,6 +51,52 @@ const CHECKOV_ACCEPTED: Record<string, string> = {
     'another bucket, and so on without end.',
   'CKV_AWS_21 AWS::S3::Bucket.RegistryAccessLogs7B323143': 'S3 writes each access-log object once and never overwrites it, so versions would ' +
     'only double the storage; the objects are protected by the bucket policy (log delivery only) and Retain.',
+  'CKV_AWS_18 AWS::S3::Bucket.FraudPromotionAccessLogs54006C72': 'This is the access-log bucket of the promotion\'s artifact bucket; logging ' +
+    'it too would need another bucket, and so on without end.',
+  'CKV_AWS_21 AWS::S3::Bucket.FraudPromotionAccessLogs54006C72': 'S3 writes each access-log object once and never overwrites it, so versions ' +
+    'would only double the storage; the objects are protected by the bucket policy (log delivery only) and Retain.',
+  'CKV_AWS_18 AWS::S3::Bucket.BillingExportAccessLogs6642BBB8': 'This is the access-log bucket of the billing-export bucket; logging it too ' +
+    'would need another bucket, and so on without end.',
+  'CKV_AWS_21 AWS::S3::Bucket.BillingExportAccessLogs6642BBB8': 'S3 writes each access-log object once and never overwrites it, so versions ' +
+    'would only double the storage; the objects are protected by the bucket policy (log delivery only) and Retain.',
+  'CKV_AWS_18 AWS::S3::Bucket.CostReportAccessLogs08313432': 'This is the access-log bucket of the cost-report bucket; logging it too would ' +
+    'need another bucket, and so on without end.',
+  'CKV_AWS_21 AWS::S3::Bucket.CostReportAccessLogs08313432': 'S3 writes each access-log object once and never overwrites it, so versions ' +
+    'would only double the storage; the objects are protected by the bucket policy (log delivery only) and Retain.',
+  'CKV_AWS_111 AWS::IAM::Policy.FraudPromotionStagingDeploymentRoleDefaultPolicy6F2B904B': 'The unconstrained statements are EC2 Describe* ' +
+    '(no resource-level permissions exist) and Application Auto Scaling, whose scalable-target ARNs carry an ID generated when the target is ' +
+    'registered; every other action is scoped to the endpoint stack, its roles and the package group.',
+  'CKV_AWS_111 AWS::IAM::Policy.FraudPromotionProductionDeploymentRoleDefaultPolicy22D4C2CE': 'The unconstrained statements are EC2 Describe* ' +
+    '(no resource-level permissions exist) and Application Auto Scaling, whose scalable-target ARNs carry an ID generated when the target is ' +
+    'registered; every other action is scoped to the endpoint stack, its roles and the package group.',
+  'CKV_AWS_116 AWS::Lambda::Function.CostReportFunctionBA4AC391': 'Failed asynchronous invocations go to an on-failure destination (the ' +
+    'failures queue, which has an alarm on the cost topic); a destination supersedes a dead-letter queue, which checkov does not recognise.',
+  'CKV_AWS_115 AWS::Lambda::Function.CostReportFunctionBA4AC391': 'One run a week; the schedule never overlaps runs. Reserving concurrency ' +
+    'fails the deploy in accounts whose concurrency limit is still 10 (new accounts) and would protect nothing.',
+  'CKV_AWS_117 AWS::Lambda::Function.CostReportFunctionBA4AC391': 'It calls only Cost Explorer, S3 and SNS public endpoints and reaches nothing ' +
+    'in a VPC; attaching it to one would need NAT or endpoints (Cost Explorer has no VPC endpoint) for no gain.',
+  'CKV_AWS_173 AWS::Lambda::Function.CostReportFunctionBA4AC391': 'Its environment holds the bucket name, topic ARN and report settings, no ' +
+    'secret; Lambda encrypts environment variables at rest with its service key.',
+  'CKV_AWS_158 AWS::Logs::LogGroup.CostReportLogs2120F8C1': 'The function logs one summary line per run (object keys, request counts), never ' +
+    'amounts or report content; CloudWatch Logs encrypts it at rest with its own keys.',
+  'CKV_AWS_116 AWS::Lambda::Function.CostAllocationTagsHandler90765031': 'The tag-activation handler is invoked synchronously by the ' +
+    'custom-resource framework, which reports failures to CloudFormation; a dead-letter queue only receives asynchronous events.',
+  'CKV_AWS_116 AWS::Lambda::Function.CostAllocationTagsProviderframeworkonEvent6A73CBC1': 'The custom-resource framework function is invoked ' +
+    'synchronously by CloudFormation, which gets its failures; a dead-letter queue only receives asynchronous events.',
+  'CKV_AWS_115 AWS::Lambda::Function.CostAllocationTagsHandler90765031': 'Runs only during deployments, once per change of the activated ' +
+    'keys; reserving concurrency would take it from the account pool without protecting anything.',
+  'CKV_AWS_115 AWS::Lambda::Function.CostAllocationTagsProviderframeworkonEvent6A73CBC1': 'Runs only during deployments, one invocation per ' +
+    'custom resource change; reserving concurrency would take it from the account pool without protecting anything.',
+  'CKV_AWS_117 AWS::Lambda::Function.CostAllocationTagsHandler90765031': 'It calls only the Cost Explorer tag API and reaches nothing in a ' +
+    'VPC; attaching it to one would need NAT (Cost Explorer has no VPC endpoint) for no gain.',
+  'CKV_AWS_117 AWS::Lambda::Function.CostAllocationTagsProviderframeworkonEvent6A73CBC1': 'It only invokes the handler function through the ' +
+    'Lambda API and answers CloudFormation\'s presigned S3 URL; attaching it to a VPC would need NAT or endpoints for no gain.',
+  'CKV_AWS_173 AWS::Lambda::Function.CostAllocationTagsProviderframeworkonEvent6A73CBC1': 'Its environment holds the ARN of the handler it ' +
+    'calls, no secret; Lambda encrypts environment variables at rest with its service key.',
+  'CKV_AWS_158 AWS::Logs::LogGroup.CostAllocationTagsLogs9BDC90F2': 'The tag-activation handler logs nothing of its own: Lambda\'s ' +
+    'start and end lines and any Cost Explorer error (tag key names), nothing billed; CloudWatch Logs encrypts it at rest with its own keys.',
+  'CKV_AWS_158 AWS::Logs::LogGroup.CostAllocationTagsProviderLogs95498450': 'Holds the custom-resource framework\'s log of the tag activation ' +
+    '(request IDs and status), nothing billed or personal; CloudWatch Logs encrypts it at rest with its own keys.',
 };
 
 test('checkov: every failed check is accepted with a written reason, and every accepted one still fails', () => {
@@ -85,7 +131,16 @@ const STATEFUL_TYPES = [
 ];
 const PINNED_LOGICAL_IDS: Record<string, Record<string, string>> = {
   MlopsPlatform: {
-    AlertsKey9D05DB5E: 'AWS::KMS::Key',
+    CostGuardrailsKey4B290A7C: 'AWS::KMS::Key',
+    BillingExportKeyEEE72C02: 'AWS::KMS::Key',
+    BillingExportBucket70C6883B: 'AWS::S3::Bucket',
+    BillingExportAccessLogs6642BBB8: 'AWS::S3::Bucket',
+    CostAllocationTagsLogs9BDC90F2: 'AWS::Logs::LogGroup',
+    CostAllocationTagsProviderLogs95498450: 'AWS::Logs::LogGroup',
+    CostReportKey943AF4C9: 'AWS::KMS::Key',
+    CostReportReportsB7FBA094: 'AWS::S3::Bucket',
+    CostReportAccessLogs08313432: 'AWS::S3::Bucket',
+    CostReportLogs2120F8C1: 'AWS::Logs::LogGroup',
   },
   MlopsRegistry: {
     RegistryKey1053ED4C: 'AWS::KMS::Key',
@@ -109,6 +164,14 @@ const PINNED_LOGICAL_IDS: Record<string, Record<string, string>> = {
   MlopsServing: {
     FraudScoringDataQualityMonitorViolations2C72933F: 'AWS::Logs::LogGroup',
   },
+  MlopsTraining: {
+    FraudPromotionKey5B0E842E: 'AWS::KMS::Key',
+    FraudPromotionArtifactsA2E307CB: 'AWS::S3::Bucket',
+    FraudPromotionAccessLogs54006C72: 'AWS::S3::Bucket',
+  },
+  // The endpoint stacks hold no stateful resource of these types; their endpoints are pinned below.
+  FraudScoringStaging: {},
+  FraudScoringProduction: {},
 };
 
 function statefulResources(stackName: string): Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }> {
@@ -182,5 +245,19 @@ describe('serving', () => {
     expect(endpoint.Properties.RetainAllVariantProperties).toBe(true);
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
     template.hasResourceProperties('AWS::SageMaker::EndpointConfig', { DataCaptureConfig: { InitialSamplingPercentage: 20 } });
+  });
+});
+
+describe('training and promotion', () => {
+  const template = (name: string) => Template.fromStack(stacks.find(s => s.stackName === name)!);
+
+  test('the pipelines keep their logical IDs: their execution history and approvals belong to them', () => {
+    const training = template('MlopsTraining');
+    expect(Object.keys(training.findResources('AWS::SageMaker::Pipeline'))).toEqual(['FraudTraining9EB2B06C']);
+    expect(Object.keys(training.findResources('AWS::CodePipeline::Pipeline'))).toEqual(['FraudPromotionPipeline5DBE093C']);
+  });
+
+  test.each(['FraudScoringStaging', 'FraudScoringProduction'])('%s: the endpoint the promotion deploys keeps its logical ID', name => {
+    expect(Object.keys(template(name).findResources('AWS::SageMaker::Endpoint'))).toEqual(['FraudScoringEndpoint18CBB6BF']);
   });
 });
