@@ -370,6 +370,7 @@ export interface MlopsPlatformProps {
    * The GPU cluster (EKS with Karpenter and Kueue), its shared pools and queues.
    *
    * @default - no cluster: a SageMaker-only platform
+   * @see https://docs.aws.amazon.com/eks/latest/userguide/what-is-eks.html
    */
   readonly gpuCluster?: PlatformGpuClusterConfig;
 
@@ -385,6 +386,7 @@ export interface MlopsPlatformProps {
    * The VPC of the cluster and of the SageMaker jobs and endpoints.
    *
    * @default - the GPU cluster's new VPC; without a cluster, a new VPC in the network stack
+   * @see https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html
    */
   readonly vpc?: ec2.IVpc;
 
@@ -407,6 +409,7 @@ export interface MlopsPlatformProps {
    * group by them. `false` when they are activated elsewhere.
    *
    * @default true
+   * @see https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html
    */
   readonly costAllocationTags?: CostAllocationTagsProps | boolean;
 
@@ -414,6 +417,7 @@ export interface MlopsPlatformProps {
    * A CUR 2.0 export with resource IDs and EKS split cost allocation (per-pod cost of shared nodes).
    *
    * @default false
+   * @see https://docs.aws.amazon.com/cur/latest/userguide/split-cost-allocation-data.html
    */
   readonly billingExport?: BillingExportProps | boolean;
 
@@ -435,6 +439,7 @@ export interface MlopsPlatformProps {
    * Environment of every stack that does not give its own.
    *
    * @default - env-agnostic: synthesizes with no AWS account or credentials
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/environments.html
    */
   readonly env?: Environment;
 }

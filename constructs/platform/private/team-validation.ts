@@ -2,6 +2,7 @@
 import { quotedList } from './names';
 import type { TagSchema } from '../../../src/tags/tag-schema';
 import { CapacityStrategyKind, type CapacityStrategy } from '../../k8s/capacity-strategy';
+import { nonGpuFamilyReason } from '../../k8s/private/gpu-families';
 import { dnsLabelProblem, INT32_MAX } from '../../k8s/private/k8s-values';
 import type { ClusterPoolsConfig, TeamConfig } from '../platform-charts';
 
@@ -55,6 +56,13 @@ export function teamProblems(input: TeamCheckInput): string[] {
     if (!pool.instanceFamilies || pool.instanceFamilies.length === 0) {
       problems.push(`${path}.instanceFamilies is empty; list the NVIDIA GPU families the pool may launch, e.g. ['g6']`);
     }
+    (pool.instanceFamilies ?? []).forEach((family, k) => {
+      const reason = nonGpuFamilyReason(family);
+      if (reason) {
+        problems.push(`${path}.instanceFamilies[${k}] ("${family}") is not an NVIDIA GPU instance family (${reason}); use GPU families ` +
+          'such as g5, g6, g6e, p4d, p5');
+      }
+    });
   };
 
   const shared = cluster?.sharedPools ?? [];

@@ -32,6 +32,8 @@ describe('teams and their pools', () => {
       /teams\[1\]\.pools\[0\]\.gpuLimit \(0\) must be a whole number from 1 to 2147483647/],
     ['a fractional GPU limit', { teams: withTeam(0, t => pool(t, { gpuLimit: 2.5 })) }, /teams\[0\]\.pools\[0\]\.gpuLimit \(2\.5\) must be a whole number/],
     ['no instance family', { teams: withTeam(0, t => pool(t, { instanceFamilies: [] })) }, /teams\[0\]\.pools\[0\]\.instanceFamilies is empty/],
+    ['a CPU instance family', { teams: withTeam(1, t => pool(t, { instanceFamilies: ['p4d', 'm7i'] })) },
+      /teams\[1\]\.pools\[0\]\.instanceFamilies\[1\] \("m7i"\) is not an NVIDIA GPU instance family/],
     ['a pool name that is not a DNS label', { teams: withTeam(0, t => pool(t, { name: 'Fraud_Pool' })) },
       /teams\[0\]\.pools\[0\]\.name \("Fraud_Pool"\) must be a DNS-1123 label/],
     ['two pools of one name', { teams: withTeam(1, t => pool(t, { name: 'fraud-training' })) },
