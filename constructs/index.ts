@@ -3,6 +3,7 @@ export * from './compute';
 export * from './cost';
 export * from './k8s';
 export * from './pipelines';
+export * from './platform';
 export * from './registry';
 export * from './serving';
 export * from './testing';

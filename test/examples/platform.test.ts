@@ -1,14 +1,16 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { normalizedTemplate } from '../../constructs';
-import type { GpuClusterStack } from '../../examples/platform/gpu-cluster-stack';
-import { buildPlatform } from '../../examples/platform/platform';
+import { Testing } from 'cdk8s';
+import { type Manifest, normalizedTemplate, Placement, TEAM_NAMESPACE_LABEL } from '../../constructs';
+import { buildExamplePlatform } from '../../examples/platform/platform';
+import { CRD_SCHEMA_DIR, ManifestValidator, kubernetesSchemaDir } from '../constructs/k8s/manifest-validator';
 import { acknowledgements, cfnLint, checkov, describeViolations, synthWithNag, templatePaths } from '../harness/validators';
 
 // One synth of the whole example, shared by the checks below.
-let stacks: ReturnType<typeof buildPlatform> = [];
+let platform: ReturnType<typeof buildExamplePlatform> | undefined;
 const result = synthWithNag(app => {
-  stacks = buildPlatform(app);
+  platform = buildExamplePlatform(app);
 });
+const stacks = platform!.stacks;
 
 test('cdk-nag AWS Solutions checks: no unacknowledged finding', () => {
   expect(describeViolations(result.violations)).toBe('');
@@ -195,8 +197,7 @@ test.each(Object.keys(PINNED_LOGICAL_IDS))('%s: every stateful resource is retai
 });
 
 test('the cluster name handed to the charts is the name CloudFormation gives the cluster', () => {
-  const gpu = stacks.find(s => s.stackName === 'MlopsGpuCluster') as GpuClusterStack;
-  Template.fromStack(gpu).hasResourceProperties('AWS::EKS::Cluster', { Name: gpu.gpuCluster.clusterName });
+  Template.fromStack(platform!.gpuClusterStack!).hasResourceProperties('AWS::EKS::Cluster', { Name: platform!.gpuCluster!.clusterName });
 });
 
 describe('GPU cluster charts', () => {
@@ -214,6 +215,34 @@ describe('GPU cluster charts', () => {
     const all = manifests();
     expect(all.GpuClusterGpuTeams1E9EAF2E.DependsOn).toContain('GpuClusterGpuTeamsNamespaces308A9B18');
     expect(all.GpuClusterGpuQueuesDCBC4815.DependsOn).toContain('GpuClusterGpuTeams1E9EAF2E');
+  });
+
+  // What the cluster stack applies, and the teams' example workloads built against it in the platform's cdk8s app.
+  const applied = () => Object.entries(manifests()).filter(([id]) => /^GpuClusterGpu(NodePools|TeamsNamespaces|Teams|Queues)[0-9A-F]{8}$/.test(id))
+    .flatMap(([, r]) => JSON.parse((r as any).Properties.Manifest) as Manifest[]);
+  const workloads = () => Testing.synth(platform!.k8sApp!.charts.find(c => c.node.id === 'TeamWorkloads')!);
+
+  test('the objects applied are those of the platform\'s charts (the cluster adds only its prune label)', () => {
+    const key = (o: Manifest) => JSON.stringify([o.kind, o.metadata.namespace, o.metadata.name, o.spec ?? null]);
+    expect(applied().map(key).sort()).toEqual(platform!.charts!.all.flatMap(c => Testing.synth(c)).map(key).sort());
+  });
+
+  test('every object applied, and every example workload, is valid against the Kubernetes and CRD schemas', () => {
+    const validator = new ManifestValidator(CRD_SCHEMA_DIR, kubernetesSchemaDir());
+    expect(validator.validateAll([...applied(), ...workloads()])).toEqual([]);
+  });
+
+  test.each([
+    ['Job', 'fraud-training', ['fraud-training', 'shared-training'], ['fraud', 'ml-platform']],
+    ['Job', 'recsys-training', ['recsys-training-spot', 'recsys-training-on-demand'], ['recsys', 'recsys']],
+    ['Job', 'fraud-pretrain', ['fraud-training'], ['fraud']],
+    ['InferenceService', 'recsys-ranker', ['serving'], ['ml-platform']],
+  ])('placement on the applied pools and queues: %s %s runs only on %j, billed to %j', (kind, name, pools, payers) => {
+    const objects = applied();
+    const billedTo = (pool: string) => objects.find(o => o.kind === 'NodePool' && o.metadata.name === pool)!.spec.template.metadata.labels['mlops-stack.io/team'];
+    const workload = workloads().find(o => o.kind === kind && o.metadata.name === name)!;
+    const placement = Placement.ofWorkload(workload, objects, { unqueuedJobsHeldIn: { matchLabels: { [TEAM_NAMESPACE_LABEL]: 'true' } } });
+    expect([placement.runnable, placement.nodePools, placement.nodePools.map(billedTo)]).toEqual([true, pools, payers]);
   });
 });
 
