@@ -1,4 +1,5 @@
 export * from '../src';
+export * from './ci';
 export * from './compute';
 export * from './cost';
 export * from './k8s';
