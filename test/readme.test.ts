@@ -10,7 +10,7 @@ const TASKS: Record<string, unknown> = JSON.parse(readFileSync(path.join(ROOT, '
 
 /** Top-level entries a path may start with, and the build outputs among them (made by a command, git-ignored). */
 const TRACKED_ROOTS = ['src', 'constructs', 'examples', 'test', '.ci', '.projen', '.projenrc.ts', 'README.md', 'LICENSE',
-  'package.json', 'package-lock.json', 'cdk.json', 'tsconfig.json', 'tsconfig.build.json', '.gitignore', '.npmignore'];
+  'package.json', 'package-lock.json', 'cdk.json', 'tsconfig.json', 'tsconfig.build.json', '.gitignore', '.npmignore', 'tsdoc.json'];
 const BUILD_OUTPUTS: Record<string, string> = {
   'lib': 'compiled by `npm run compile`, from the .ts file of the same path outside lib/',
   'node_modules': 'installed by `npm ci`; node_modules/mlops-stack/ is the packed package (lib/ and examples/)',
@@ -18,6 +18,7 @@ const BUILD_OUTPUTS: Record<string, string> = {
   'cdk.out': 'written by `cdk synth`',
   '.venv': 'written by test/tools/python-tools.sh',
   '.cache': 'written by the cost report',
+  'docs': 'written by `npm run docs`',
 };
 
 /** Every word of inline code and code blocks that may be a path: starts with a known top-level entry. */

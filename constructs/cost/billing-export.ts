@@ -1,9 +1,10 @@
-import { Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as bcm from 'aws-cdk-lib/aws-bcmdataexports';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { createAccessLogsBucket } from '../private/access-logs';
 import { throwIfProblems } from '../private/errors';
 
 /** Data Exports are created in, and deliver on behalf of ARNs of, us-east-1. */
@@ -188,18 +189,7 @@ export class BillingExport extends Construct {
       conditions: sourceConditions,
     }));
 
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      // The S3 log delivery service cannot write with a customer-managed KMS key.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy,
-    });
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket is the destination of the export bucket\'s server access logs; logging it to itself would log every log delivery in a loop',
-    });
+    this.accessLogsBucket = createAccessLogsBucket(this, { logsOf: 'the export bucket', removalPolicy });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,

@@ -17,6 +17,7 @@ import { bundleHandler } from './private/report-schedule-bundle';
 import { scheduleExpressionProblem } from './private/report-schedule-expression';
 import { CACHE_PREFIX, MAX_MONTHS_OF_HISTORY, REPORTS_PREFIX, SCHEDULED_REPORT_ENV } from '../../src/cost-report/schedule/settings';
 import type { CostTags } from '../../src/tags/tag-schema';
+import { createAccessLogsBucket } from '../private/access-logs';
 import { throwIfProblems } from '../private/errors';
 import { isResolved } from '../private/tokens';
 import { nagResource } from '../serving/private/nag';
@@ -276,19 +277,7 @@ export class CostReportSchedule extends Construct {
   private createBucket(props: CostReportScheduleProps, removalPolicy: RemovalPolicy): s3.Bucket {
     let accessLogs = props.serverAccessLogsBucket;
     if (!accessLogs) {
-      const created = new s3.Bucket(this, 'AccessLogs', {
-        // The S3 log delivery service cannot write with a customer-managed KMS key.
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        removalPolicy,
-      });
-      Validations.of(created).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'This bucket is the destination of the report bucket\'s server access logs; logging it to itself would log every log delivery in a loop',
-      });
-      accessLogs = created;
+      accessLogs = createAccessLogsBucket(this, { logsOf: 'the report bucket', removalPolicy });
     }
     const bucket = new s3.Bucket(this, 'Reports', {
       encryption: s3.BucketEncryption.KMS,

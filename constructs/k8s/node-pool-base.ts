@@ -20,7 +20,7 @@ import {
 import { K8sWarnings } from './k8s-warnings';
 import { AMI_FAMILY_LABEL, CAPACITY_TYPE_LABEL, POOL_LABEL } from './labels';
 import { PoolTenancy, PoolTenancyKind } from './pool-tenancy';
-import { throwIfProblems } from './private/errors';
+import { isResolved, throwIfProblems } from './private/errors';
 import { costLabelsOf, dnsLabelProblem, goDuration, isPositiveInteger, resolvedTags } from './private/k8s-values';
 import { registerPool, registryOf } from './private/tenancy-registry';
 import { TagSchema, type CostTags } from '../../src/tags/tag-schema';
@@ -440,7 +440,7 @@ export function isCronSchedule(schedule: string): boolean {
 }
 
 function sharedProblems(props: KarpenterPoolProps, strategy: CapacityStrategy, schema: TagSchema, name: string, tags: CostTags): string[] {
-  const problems: string[] = [];
+  const problems: string[] = [...clusterProblems(props)];
   const nameProblem = dnsLabelProblem('name', name);
   if (nameProblem) {
     problems.push(`${nameProblem}; set name or use a lower-case construct id`);
@@ -494,6 +494,37 @@ function sharedProblems(props: KarpenterPoolProps, strategy: CapacityStrategy, s
   if (missing.length > 0) {
     problems.push(`costTags lack required key(s) ${missing.join(', ')}; the pool's instances would be unattributed in the bill. ` +
       'Pass every required key, e.g. from CostAttribution.tagsOf(scope)');
+  }
+  return problems;
+}
+
+// EKS cluster names; IAM role names; EC2 tag values (the discovery tag's).
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const TAG_VALUE_MAX = 256;
+
+/**
+ * Problems with the facts of the cluster the pool's nodes join. Karpenter's CRD refuses an empty role or an empty
+ * discovery tag value only in its CEL rules, which the API server evaluates at apply time; a name that is not a
+ * role name applies and then leaves the node class unready. Values that are CDK tokens are known only at deploy
+ * time and are not checked.
+ */
+function clusterProblems(props: KarpenterPoolProps): string[] {
+  const problems: string[] = [];
+  const clusterName = props.clusterName ?? '';
+  if (isResolved(clusterName) && !CLUSTER_NAME.test(clusterName)) {
+    problems.push(`clusterName ("${clusterName}") must be an EKS cluster name: 1 to 100 letters, digits, "-" and "_", ` +
+      'starting with a letter or digit');
+  }
+  const role = props.nodeRoleName ?? '';
+  if (isResolved(role) && !IAM_ROLE_NAME.test(role)) {
+    problems.push(`nodeRoleName ("${role}") must be the name of an IAM role: 1 to 64 letters, digits and + = , . @ _ - ` +
+      '(e.g. "KarpenterNodeRole-mlops"); a role ARN or a path is not a name');
+  }
+  const discovery = props.discoveryTagValue;
+  if (discovery !== undefined && isResolved(discovery) && (discovery.trim().length === 0 || discovery.length > TAG_VALUE_MAX)) {
+    problems.push(`discoveryTagValue ("${discovery}") must be 1 to ${TAG_VALUE_MAX} characters, not blank: it is the value of the ` +
+      `${KARPENTER_DISCOVERY_TAG} tag that selects the nodes' subnets and security groups; leave it out to use clusterName`);
   }
   return problems;
 }

@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { CostAttribution } from '../cost/cost-attribution';
+import { createAccessLogsBucket } from '../private/access-logs';
 import { throwIfProblems } from '../private/errors';
 import { isResolved } from '../private/tokens';
 import { type IModelRegistry, ModelRegistry, type RegisteredModel } from '../registry/model-registry';
@@ -278,18 +279,7 @@ export class ModelPromotion extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      // The S3 log delivery service cannot write with a customer-managed KMS key.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy,
-    });
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the artifact bucket\'s server access logs; logging it to itself would log every delivery in a loop',
-    });
+    this.accessLogsBucket = createAccessLogsBucket(this, { logsOf: 'the artifact bucket', removalPolicy });
     this.artifactBucket = new s3.Bucket(this, 'Artifacts', {
       // A cross-account action role's policy names the bucket, so the name must be known in the other account.
       bucketName: PhysicalName.GENERATE_IF_NEEDED,

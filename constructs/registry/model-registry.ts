@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct, type IConstruct } from 'constructs';
 import { CostAttribution } from '../cost/cost-attribution';
+import { createAccessLogsBucket } from '../private/access-logs';
 import { throwIfProblems, validationError } from '../private/errors';
 import { isResolved } from '../private/tokens';
 import { TrackingServer } from './private/tracking-server';
@@ -629,18 +630,8 @@ export class ModelRegistry extends ModelRegistryBase {
       });
     }
 
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      // The S3 log delivery service cannot write with a customer-managed KMS key.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: this.removalPolicy,
-      autoDeleteObjects: this.autoDeleteObjects,
-    });
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket is the destination of the artifact bucket\'s server access logs; logging it to itself would log every log delivery in a loop',
+    this.accessLogsBucket = createAccessLogsBucket(this, {
+      logsOf: 'the artifact bucket', removalPolicy: this.removalPolicy, autoDeleteObjects: this.autoDeleteObjects,
     });
 
     this.artifactBucket = new s3.Bucket(this, 'Artifacts', {

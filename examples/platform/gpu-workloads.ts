@@ -1,22 +1,16 @@
 import { Chart, type App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { SHARED_POOLS, TEAMS } from './teams';
 import {
-  CapacityStrategy,
   CapacityType,
-  ConsolidationPolicy,
-  CpuNodePool,
   DistributedTrainingJob,
-  GpuAmi,
   GpuInferenceService,
-  GpuNodePool,
-  GpuTeam,
-  GpuTeamQueues,
   GpuWorkload,
-  PoolTenancy,
   TeamWorkload,
 } from '../../constructs/k8s';
-// The Kubernetes side needs only cdk8s and the tag schema: no aws-cdk-lib is loaded for these charts.
-import { TagSchema, type CostTags } from '../../src/tags';
+// The charts builder itself, not the platform's barrel: no aws-cdk-lib is loaded for these charts.
+import { PlatformCharts } from '../../constructs/platform/platform-charts';
+import type { CostTags, TagSchema } from '../../src/tags';
 
 /**
  * What the GPU cluster stack hands to the Kubernetes side: plain values, no CDK types.
@@ -33,9 +27,8 @@ export interface GpuWorkloadsProps {
    */
   readonly discoveryTagValue?: string;
   /**
-   * Cost tags of the platform (every required key, the team key being the platform team's), e.g.
-   * `CostAttribution.tagsOf(clusterStack)`. Shared pools are billed with them; each team's pool and namespace
-   * gets them with the team key set to the team.
+   * Cost tags of the platform (every required key, the team key being the platform team's). Shared pools are
+   * billed with them; each team's pool and namespace gets them with the team key set to the team.
    */
   readonly costTags: CostTags;
   /**
@@ -64,78 +57,25 @@ export interface GpuWorkloadsCharts {
 }
 
 /**
- * Two teams on one GPU cluster, each paying for its own pool: `fraud` trains on L4 GPUs (g6) spot first with
- * on-demand fallback, `recsys` on A100s (p4d, p4de) with a weighted spot / on-demand pair. Both may also use
- * the platform's shared L40S pool (billed to the platform team) and the shared CPU pool; the platform serves
- * models on a shared on-demand pool.
+ * The Kubernetes side of the example platform on its own, with cdk8s alone: the pools, namespaces and queues
+ * `MlopsPlatform` builds from the teams' configuration ({@link TEAMS}, {@link SHARED_POOLS}), and the teams'
+ * example workloads.
  */
 export function buildGpuWorkloads(app: App, props: GpuWorkloadsProps): GpuWorkloadsCharts {
-  const schema = props.tagSchema ?? TagSchema.DEFAULT;
-  const platformTags = props.costTags;
-  const cluster = {
-    clusterName: props.clusterName,
-    nodeRoleName: props.nodeRoleName,
-    discoveryTagValue: props.discoveryTagValue,
-    tagSchema: schema,
-  };
+  const charts = new PlatformCharts(app, { ...props, teams: TEAMS, ...SHARED_POOLS });
+  return { nodePools: charts.nodePools, teams: charts.teams, queues: charts.queues, workloads: buildTeamWorkloads(app, charts) };
+}
 
-  const nodePools = new Chart(app, 'GpuNodePools', { disableResourceNameHashes: true });
-  const fraudPool = new GpuNodePool(nodePools, 'FraudTraining', {
-    ...cluster,
-    name: 'fraud-training',
-    tenancy: PoolTenancy.dedicated('fraud'),
-    costTags: schema.forTeam(platformTags, 'fraud'),
-    instanceFamilies: ['g6'],
-    instanceSizes: ['xlarge', '2xlarge', '4xlarge', '12xlarge'],
-    gpuLimit: 16,
-  });
-  const recsysPool = new GpuNodePool(nodePools, 'RecsysTraining', {
-    ...cluster,
-    name: 'recsys-training',
-    tenancy: PoolTenancy.dedicated('recsys'),
-    costTags: schema.forTeam(platformTags, 'recsys'),
-    instanceFamilies: ['p4d', 'p4de'],
-    gpuLimit: 32,
-    capacityStrategy: CapacityStrategy.weightedSpotAndOnDemand({ onDemandGpuLimit: 16 }),
-    ami: GpuAmi.bottlerocket(),
-    imageVolumeSizeGiB: 300,
-  });
-  const sharedPool = new GpuNodePool(nodePools, 'SharedTraining', {
-    ...cluster,
-    name: 'shared-training',
-    tenancy: PoolTenancy.shared(),
-    costTags: platformTags,
-    instanceFamilies: ['g6e'],
-    instanceSizes: ['xlarge', '2xlarge', '4xlarge'],
-    gpuLimit: 8,
-  });
-  const servingPool = new GpuNodePool(nodePools, 'Serving', {
-    ...cluster,
-    name: 'serving',
-    tenancy: PoolTenancy.shared(),
-    costTags: platformTags,
-    instanceFamilies: ['g6'],
-    instanceSizes: ['xlarge', '2xlarge'],
-    gpuLimit: 8,
-    capacityStrategy: CapacityStrategy.onDemandOnly(),
-    consolidationPolicy: ConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED,
-  });
-  const cpuPool = new CpuNodePool(nodePools, 'Cpu', { ...cluster, name: 'cpu', tenancy: PoolTenancy.shared(), costTags: platformTags });
-
-  const teams = new Chart(app, 'GpuTeams', { disableResourceNameHashes: true });
-  const fraud = new GpuTeam(teams, 'Fraud', { name: 'fraud', costTags: schema.forTeam(platformTags, 'fraud'), tagSchema: schema, maxGpus: 16 });
-  const recsys = new GpuTeam(teams, 'Recsys', { name: 'recsys', costTags: schema.forTeam(platformTags, 'recsys'), tagSchema: schema, maxGpus: 32 });
-
-  const queues = new Chart(app, 'GpuQueues', { disableResourceNameHashes: true });
-  const kueue = new GpuTeamQueues(queues, 'Kueue', { costTags: platformTags, tagSchema: schema });
-  kueue.addTeam(fraud, {
-    gpuPools: [{ pool: fraudPool, spotGpus: 8, onDemandGpus: 4 }, { pool: sharedPool, spotGpus: 2, borrowingLimitGpus: 2 }],
-    cpuPool: { pool: cpuPool, spotCpus: 32 },
-  });
-  kueue.addTeam(recsys, {
-    gpuPools: [{ pool: recsysPool, spotGpus: 16, onDemandGpus: 8 }, { pool: sharedPool, spotGpus: 4, borrowingLimitGpus: 2 }],
-    cpuPool: { pool: cpuPool, spotCpus: 32 },
-  });
+/**
+ * Examples of team work on the platform's pools and teams, in the cdk8s app of their charts (where each pool's
+ * tenancy is checked): training jobs through the teams' queues, a CPU job, a GPU deployment and a KServe
+ * InferenceService on the shared serving pool, and a two-node training job on fraud's own pool.
+ */
+export function buildTeamWorkloads(app: App, charts: PlatformCharts): Chart {
+  const fraud = charts.gpuTeams.fraud;
+  const recsys = charts.gpuTeams.recsys;
+  const fraudPool = charts.gpuPools['fraud-training'];
+  const servingPool = charts.gpuPools.serving;
 
   const workloads = new Chart(app, 'TeamWorkloads', { disableResourceNameHashes: true });
   const image = (name: string) => ({ image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/models/${name}:1.0.0`, securityContext: { ensureNonRoot: true } });
@@ -171,6 +111,5 @@ export function buildGpuWorkloads(app: App, props: GpuWorkloadsProps): GpuWorklo
     minReplicas: 1,
     maxReplicas: 4,
   });
-
-  return { nodePools, teams, queues, workloads };
+  return workloads;
 }

@@ -1,45 +1,26 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
-import { ModelRegistry, TrackingServerSize } from '../../constructs';
+import { CfnOutput } from 'aws-cdk-lib';
+import type { MlopsPlatform, PlatformRegistryConfig } from '../../constructs/platform';
+import { TrackingServerSize } from '../../constructs/registry';
 
 /**
- * Props of the example {@link RegistryStack}.
+ * The model registry of the platform (stack `MlopsRegistry`), in the shared-services account: read by the
+ * production account, with a managed MLflow tracking server for experiments. Its models come from the
+ * platform's `models`.
  */
-export interface RegistryStackProps extends StackProps {
-  /**
-   * Accounts that deploy the registry's models (the production account).
-   *
-   * @default ['111122223333'], the documentation placeholder account
-   */
-  readonly consumerAccounts?: string[];
-}
+export const REGISTRY: PlatformRegistryConfig = {
+  consumerAccounts: ['111122223333'],
+  experimentTracking: {
+    trackingServerName: 'mlops-platform-experiments',
+    size: TrackingServerSize.SMALL,
+    automaticModelRegistration: true,
+  },
+};
 
-/**
- * The model registry of the platform, in the shared-services account: two models, read by the production
- * account, with a managed MLflow tracking server for experiments.
- */
-export class RegistryStack extends Stack {
-  /** The registry; training and serving stacks take grants from it. */
-  public readonly registry: ModelRegistry;
-
-  constructor(scope: Construct, id: string, props: RegistryStackProps = {}) {
-    super(scope, id, props);
-    this.registry = new ModelRegistry(this, 'Registry', {
-      models: [
-        { name: 'fraud-scoring', description: 'Card-not-present fraud scoring (gradient-boosted trees)', team: 'fraud' },
-        { name: 'churn-forecast', description: 'Subscriber churn forecast, retrained weekly', untaggedImagesToKeep: 5 },
-      ],
-      consumerAccounts: props.consumerAccounts ?? ['111122223333'],
-      experimentTracking: {
-        trackingServerName: 'mlops-platform-experiments',
-        size: TrackingServerSize.SMALL,
-        automaticModelRegistration: true,
-      },
-    });
-    // What the consumer account's deployment needs to find the models.
-    new CfnOutput(this, 'ArtifactBucketName', { value: this.registry.artifactBucket.bucketName });
-    for (const model of this.registry.models) {
-      new CfnOutput(this, `${model.name}ImageRepository`, { value: model.repository.repositoryUri });
-    }
+/** What the consumer account's deployment needs to find the models: outputs of the registry stack. */
+export function addRegistryOutputs(platform: MlopsPlatform): void {
+  const registry = platform.registry!;
+  new CfnOutput(platform.registryStack!, 'ArtifactBucketName', { value: registry.artifactBucket.bucketName });
+  for (const model of registry.models) {
+    new CfnOutput(platform.registryStack!, `${model.name}ImageRepository`, { value: model.repository.repositoryUri });
   }
 }

@@ -75,7 +75,8 @@ Data
   --tag-key KEY             tag to group by (default: ${TagSchema.DEFAULT.teamKey}, the tag schema's team key)
   --metric NAME             ${COST_METRICS.join(' | ')} (default: ${DEFAULT_COST_METRIC})
   --sample                  use the bundled sample data set: no AWS access needed (--start and
-                            --end pick days within its year, 2025-11-01 to 2026-11-01)
+                            --end pick days within its year, 2025-11-01 to 2026-11-01, and
+                            default to its whole range)
   --record DIR              save every raw Cost Explorer response in DIR
   --replay DIR              read responses saved by --record (offline, nothing billed)
   --cache-dir DIR           cache of closed months, per AWS account (default: .cache/cost-report)

@@ -151,7 +151,7 @@ export class CostRows implements Iterable<CostRow> {
   }
 
   /**
-   * Append one row by dictionary indexes (from {@link dayId}, {@link teamId}, {@link serviceId}).
+   * Append one row by dictionary indexes (from {@link CostRows.dayId}, {@link CostRows.teamId}, {@link CostRows.serviceId}).
    *
    * @param units the amount in units, a `bigint`, or a `number` that is an integer of at most 2^53 - 1
    * @returns the row's index

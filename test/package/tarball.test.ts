@@ -217,6 +217,7 @@ describe('installed with its peers, offline', () => {
     run(path.join(consumer, 'node_modules', '.bin', 'cdk'),
       ['synth', '--quiet', '--app', `node ${path.join(consumer, 'node_modules', 'mlops-stack', 'lib', 'examples', 'platform', 'main.js')}`, '--output', 'cdk.out'], dir);
     expect(readdirSync(path.join(dir, 'cdk.out')).filter(f => f.endsWith('.template.json')).sort())
-      .toEqual(['MlopsGpuCluster.template.json', 'MlopsPlatform.template.json', 'MlopsRegistry.template.json']);
+      .toEqual(['FraudScoringProduction', 'FraudScoringStaging', 'MlopsGpuCluster', 'MlopsPlatform', 'MlopsRegistry', 'MlopsServing', 'MlopsTraining']
+        .map(stack => `${stack}.template.json`));
   });
 });

@@ -1,5 +1,6 @@
 import type { GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
 import type { DayWindow } from '../dates';
+export type { DayWindow } from '../dates';
 
 /**
  * Cost Explorer metrics the report can total (money metrics only; usage quantities do not add across services).

@@ -39,7 +39,7 @@ const MARGIN = { top: 22, right: 12, bottom: 26, left: 72 };
  * It holds a summary, each team's share of the total as bars (the untagged row highlighted), the untagged
  * share of each day, the anomalies and month-end projections as tables, and per team a daily chart stacked by
  * service with anomalies marked (red band and triangle; drift as a dashed band) and provisional days hatched.
- * A service has one colour on the whole page (see {@link assignServiceColours}), every colour has at least
+ * A service has one colour on the whole page (see `assignServiceColours`), every colour has at least
  * 3:1 contrast on white, and each chart's legend lists exactly the series it draws. At phone width (390 px) the
  * page does not scroll sideways: charts scale down and wide tables scroll inside their own box.
  * Every chart is an inline SVG with a title and a description, backed by a table of the same figures for

@@ -108,7 +108,8 @@ describe('Karpenter NodePool selection', () => {
     };
     expect(Placement.ofWorkload(isvc(placed), pools).nodePools).toEqual(['serving']);
     // Without the pool's toleration the GPU predictor fits nowhere: the check reads the predictor, not an empty pod.
-    expect(Placement.ofWorkload(isvc({ ...placed, tolerations: placed.tolerations.slice(0, 1) }), pools)).toMatchObject({ runnable: false, nodePools: [] });
+    const untolerated = isvc({ ...placed, tolerations: placed.tolerations.slice(0, 1) });
+    expect(Placement.ofWorkload(untolerated, pools)).toMatchObject({ runnable: false, nodePools: [] });
     // Custom predictor containers replace the model's.
     expect(Placement.ofWorkload(isvc({ ...placed, model: undefined, containers: [{ name: 'c', resources: {} }] }), pools).nodePools).toEqual(['serving']);
   });

@@ -1,0 +1,2 @@
+export * from './mlops-platform';
+export * from './platform-charts';
