@@ -363,11 +363,18 @@ function setupProjectType(p: typescript.TypeScriptProject) {
   p.addDevDeps('jsii@~5.9.54');
   // jsii requires an author; the same owner as the license's.
   p.package.addField('author', { name: 'mlops-stack contributors', organization: true });
-  // projen resolves `<package>/.jsii`, which `exports` must allow.
+  // projen resolves `<package>/.jsii`, which `exports` must allow. `mlops-stack/project` is the project type's own
+  // module (the main module loads it on first access), an entry point of the API reference too.
   p.package.file.addOverride('exports.\\./\\.jsii', './.jsii');
+  p.package.file.addOverride('exports.\\./project', { types: './lib/src/project/mlops-platform-project.d.ts', default: './lib/src/project/mlops-platform-project.js' });
+  p.package.file.addOverride('typesVersions.*.project', ['lib/src/project/mlops-platform-project.d.ts']);
+  p.package.file.addToArray('typedocOptions.entryPoints', 'src/project/mlops-platform-project.ts');
   p.gitignore.exclude('/.jsii');
   // The project type reads its file templates next to its compiled code.
   p.postCompileTask.exec('mkdir -p lib/src/project/templates && cp src/project/templates/* lib/src/project/templates/');
   p.postCompileTask.exec('ts-node --transpile-only src/project/build-assembly.ts');
   p.addPackageIgnore('/lib/src/project/build-assembly.*');
+  // projen's own JSDoc tags (the project type's id, an option's value in a new .projenrc.ts), for TypeDoc.
+  p.tryFindObjectFile('tsdoc.json')!.addToArray('tagDefinitions',
+    { tagName: '@pjid', syntaxKind: 'block' }, { tagName: '@pjnew', syntaxKind: 'block' });
 }

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 /** What the project type's sources import, relative to `src/`. */
 const SOURCES = ['errors.ts', 'tags', 'project/mlops-platform-project.ts', 'project/private'];
 
-/** Compiles the assembly in `<root>/dist/jsii` and copies it to `<root>/.jsii`; returns that path. */
+/** Compiles the assembly in `<root>/dist/jsii`, then moves it to `<root>/.jsii`; returns that path. */
 export function buildAssembly(root: string): string {
   const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
   const stage = path.join(root, 'dist', 'jsii');
@@ -51,6 +51,8 @@ export function buildAssembly(root: string): string {
   execFileSync(process.execPath, [require.resolve('jsii/bin/jsii', { paths: [root] })], { cwd: stage, stdio: 'inherit' });
   const out = path.join(root, '.jsii');
   copyFileSync(path.join(stage, '.jsii'), out);
+  // Its package.json has the package's name: left in the tree, jest's module map would find the name twice.
+  rmSync(stage, { recursive: true, force: true });
   return out;
 }
 
