@@ -194,7 +194,7 @@ const DEFAULT_DIFF_VARIABLE = 'AWS_DIFF_ROLE_ARN';
  * - `.github/workflows/pull-request.yml` (`npm test`, `cdk diff`, the cost report as a comment) and
  *   `deploy.yml` (`cdk deploy` on a push to the default branch), both through GitHub's OIDC provider.
  *
- * Create one with `npx projen new --from mlops-stack --cost-center <value> --alert-emails <address>`.
+ * Create one with `npx projen@0.103.25 new --from mlops-stack --cost-center <value> --alert-emails <address>`.
  *
  * @pjid mlops-platform
  */
@@ -288,7 +288,6 @@ export class MlopsPlatformProject extends awscdk.AwsCdkTypeScriptApp {
       nodeVersion: options.workflowNodeVersion ?? '20',
     });
   }
-
 }
 
 function readTemplate(file: string): string {
