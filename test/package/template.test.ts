@@ -26,8 +26,10 @@ function env(): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     // Not the settings of the npm that started jest (its project's prefix and package), nor the unit tests'
-    // switch that turns aws-cdk-lib's template validation off: `cdk synth` here runs as a user's does.
-    if (!/^(npm_config_local_prefix|npm_package_|npm_lifecycle_|npm_command$|INIT_CWD$|CDK_VALIDATION$|JEST_WORKER_ID$)/.test(key)) {
+    // switch that turns aws-cdk-lib's template validation off: `cdk synth` here runs as a user's does. Nor CI's
+    // `CI`: a user creates the repository on a workstation, and under `CI` projen installs with `npm ci`, which
+    // needs the lock file a new repository does not have yet.
+    if (!/^(npm_config_local_prefix|npm_package_|npm_lifecycle_|npm_command$|INIT_CWD$|CDK_VALIDATION$|JEST_WORKER_ID$|CI$)/.test(key)) {
       out[key] = value;
     }
   }
