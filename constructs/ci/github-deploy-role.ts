@@ -1,27 +1,20 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import {
+  type BootstrapRoleKind, bootstrapRoleArns, DEFAULT_QUALIFIER, GITHUB_ISSUER, githubPrincipal, githubProvider, providerProblems,
+  secondProviderProblems, sessionDurationProblems,
+} from './private/github-oidc';
 import { throwIfProblems } from '../private/errors';
-import { isResolved } from '../private/tokens';
 import {
   accountProblems, branchProblems, environmentProblems, qualifierProblems, regionProblems, repositoryProblems, roleNameProblems,
 } from './private/validation';
 
-/** The issuer of GitHub Actions' OIDC tokens, as IAM names it in condition keys and provider ARNs. */
-const GITHUB_ISSUER = 'token.actions.githubusercontent.com';
-/** The audience `aws-actions/configure-aws-credentials` asks GitHub to put in the token. */
-const STS_AUDIENCE = 'sts.amazonaws.com';
-/** The qualifier `cdk bootstrap` uses unless told otherwise. */
-const DEFAULT_QUALIFIER = 'hnb659fds';
-
 /**
- * The roles `cdk bootstrap` creates in each environment that the CDK CLI assumes to deploy: CloudFormation
- * changes, file assets, container image assets and context lookups. The CloudFormation execution role is not
- * among them: CloudFormation assumes it, passed by the deploy role.
- *
- * @see https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html
+ * The bootstrap roles the CDK CLI assumes to deploy. The CloudFormation execution role is not among them:
+ * CloudFormation assumes it, passed by the deploy role.
  */
-const BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
+const DEPLOY_ROLES: readonly BootstrapRoleKind[] = ['deploy', 'file-publishing', 'image-publishing', 'lookup'];
 
 /**
  * Properties of a {@link GitHubDeployRole}.
@@ -195,13 +188,10 @@ export class GitHubDeployRole extends Construct {
       ...sessionDurationProblems(maxSessionDuration),
       ...roleNameProblems(props.roleName),
       ...providerProblems(props.provider),
+      ...secondProviderProblems(this, props.provider),
     ]);
 
-    this.provider = props.provider ?? new iam.OidcProviderNative(this, 'Provider', {
-      url: `https://${GITHUB_ISSUER}`,
-      clientIds: [STS_AUDIENCE],
-      // No thumbprints: IAM verifies GitHub's token signing keys through its own library of trusted root CAs.
-    });
+    this.provider = githubProvider(this, props.provider);
 
     this.subjects = [
       ...branches.map(branch => `repo:${props.repository}:ref:refs/heads/${branch}`),
@@ -211,17 +201,11 @@ export class GitHubDeployRole extends Construct {
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: `GitHub Actions deploy role of ${props.repository}: may only assume the CDK bootstrap roles (qualifier ${this.qualifier})`,
-      assumedBy: new iam.OpenIdConnectPrincipal(this.provider, {
-        StringEquals: {
-          [`${GITHUB_ISSUER}:aud`]: STS_AUDIENCE,
-          [`${GITHUB_ISSUER}:sub`]: this.subjects,
-        },
-      }),
+      assumedBy: githubPrincipal(this.provider, this.subjects),
       maxSessionDuration,
     });
 
-    this.bootstrapRoleArns = accounts.flatMap(account => regions.flatMap(region => BOOTSTRAP_ROLES.map(kind =>
-      `arn:${stack.partition}:iam::${account}:role/cdk-${this.qualifier}-${kind}-role-${account}-${region}`)));
+    this.bootstrapRoleArns = bootstrapRoleArns(this, { accounts, regions, qualifier: this.qualifier }, DEPLOY_ROLES);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'AssumeCdkBootstrapRoles',
       actions: props.sessionTags ? ['sts:AssumeRole', 'sts:TagSession'] : ['sts:AssumeRole'],
@@ -230,25 +214,3 @@ export class GitHubDeployRole extends Construct {
   }
 }
 
-function sessionDurationProblems(duration: Duration): string[] {
-  if (duration.isUnresolved()) {
-    return [];
-  }
-  const seconds = duration.toSeconds({ integral: false });
-  if (seconds < 3600 || seconds > 43200) {
-    return [`maxSessionDuration (${duration.toHumanString()}) must be between 1 and 12 hours, IAM's range for a role`];
-  }
-  return [];
-}
-
-function providerProblems(provider: iam.IOpenIdConnectProvider | undefined): string[] {
-  if (provider === undefined) {
-    return [];
-  }
-  const issuer = provider.openIdConnectProviderIssuer;
-  if (!isResolved(issuer) || issuer === GITHUB_ISSUER) {
-    return [];
-  }
-  return [`provider's issuer (${JSON.stringify(issuer)}) must be ${GITHUB_ISSUER}, the issuer of GitHub Actions' OIDC tokens ` +
-    '(GitHub Enterprise Server and per-enterprise issuer URLs are not supported)'];
-}

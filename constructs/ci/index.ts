@@ -1,1 +1,2 @@
 export * from './github-deploy-role';
+export * from './github-diff-role';

@@ -101,6 +101,14 @@ describe('GitHubDeployRole: the provider', () => {
     expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Federated: PROVIDER_ARN });
   });
 
+  test('a second deploy role that would create a second provider in the account is an error', () => {
+    const stack = new Stack(new App(), 'Deploy', { env: { account: ACCOUNT, region: REGION } });
+    const first = new GitHubDeployRole(stack, 'Production', { repository: REPO, environments: ['production'] });
+    expect(() => new GitHubDeployRole(stack, 'Staging', { repository: REPO, environments: ['staging'] }))
+      .toThrow(/^Deploy\/Staging: provider is not given, but Deploy\/Production\/Provider already creates/);
+    expect(() => new GitHubDeployRole(stack, 'Staging2', { repository: REPO, environments: ['staging'], provider: first.provider })).not.toThrow();
+  });
+
   test('a provider of another issuer is an error', () => {
     const stack = new Stack(new App(), 'Deploy');
     const provider = iam.OpenIdConnectProvider.fromOpenIdConnectProviderArn(stack, 'Gitlab', `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com`);
