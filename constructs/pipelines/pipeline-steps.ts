@@ -221,7 +221,7 @@ export class ProcessingStep extends PipelineStep {
     };
   }
 
-  /** Each execution writes under its own prefix, so runs never overwrite each other's data. */
+  /** Each execution writes under its own prefix, so runs never overwrite each other's data. @internal */
   protected outputUri(ctx: StepContext, output: string): unknown {
     return renderValue(PipelineValue.join('/', [ctx.outputRoot, PipelineValue.EXECUTION_ID, this.name, output]));
   }

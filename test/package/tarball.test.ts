@@ -13,7 +13,7 @@ import { ROOT } from '../harness/validators';
 // the shipped example is synthesized from the installed package.
 
 const MANIFEST = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-const CONSUMER_PACKAGES = ['aws-cdk-lib', 'constructs', 'cdk8s', 'cdk-nag', 'aws-cdk'];
+const CONSUMER_PACKAGES = ['aws-cdk-lib', 'constructs', 'cdk8s', 'cdk-nag', 'aws-cdk', '@types/node'];
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 let tarball: string;
@@ -132,13 +132,13 @@ describe('installed with its peers, offline', () => {
   });
 
   /** Type-checks `sources` in a project whose tsconfig.json is the one `cdk init` writes, with `resolution`. */
-  function typeCheck(name: string, resolution: Record<string, string>, sources: Record<string, string>): void {
+  function typeCheck(name: string, resolution: Record<string, unknown>, sources: Record<string, string>): void {
     const dir = path.join(consumer, name);
     mkdirSync(dir);
     // The tsconfig.json the pinned aws-cdk CLI writes for `cdk init app --language typescript`, without the jest
     // and node types such a project also installs.
     const init = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'aws-cdk', 'lib', 'init-templates', 'app', 'typescript', 'tsconfig.json'), 'utf8'));
-    const tsconfig = { ...init, compilerOptions: { ...init.compilerOptions, ...resolution, types: [], typeRoots: undefined }, include: ['*.ts'] };
+    const tsconfig = { ...init, compilerOptions: { ...init.compilerOptions, types: [], typeRoots: undefined, ...resolution }, include: ['*.ts'] };
     writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
     for (const [file, text] of Object.entries(sources)) {
       writeFileSync(path.join(dir, file), text);
@@ -155,6 +155,23 @@ describe('installed with its peers, offline', () => {
         "import { buildReport, type CostDataset } from 'mlops-stack/runtime';",
         'export const used: unknown[] = [GpuCluster, RootTagSchema, GpuNodePool, TagSchema, buildReport];',
         'export type Dataset = CostDataset;',
+        '',
+      ].join('\n'),
+    })).not.toThrow();
+  });
+
+  test('the declarations type-check without skipLibCheck: no .d.ts names a type the build strips (@internal)', () => {
+    // skipLibCheck hides an error in a dependency's declarations; a consumer that turns it off must not meet one
+    // in this package's. Node's types are needed then (the AWS SDK's declarations name its streams), and projen's
+    // (the project type's declarations extend its classes; projen is an optional peer, not installed here).
+    const projen = path.join(ROOT, 'node_modules', 'projen');
+    expect(() => typeCheck('typecheck-libcheck', { skipLibCheck: false, types: ['node'], paths: { projen: [projen], 'projen/*': [`${projen}/*`] } }, {
+      'entry-points.ts': [
+        "import * as root from 'mlops-stack';",
+        "import * as k8s from 'mlops-stack/k8s';",
+        "import * as project from 'mlops-stack/project';",
+        "import * as runtime from 'mlops-stack/runtime';",
+        'export const used: unknown[] = [root, k8s, project, runtime];',
         '',
       ].join('\n'),
     })).not.toThrow();
