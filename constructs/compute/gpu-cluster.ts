@@ -14,6 +14,7 @@ import { kueueConfiguration, type KueueSettings } from './private/kueue-configur
 import { chartVersionProblems, clusterNameProblems, endpointCidrProblems, minimumVersionProblems, nodeGroupSizeProblems } from './private/validation';
 import { AMI_FAMILY_LABEL, NVIDIA_GPU_RESOURCE, POOL_LABEL, RETAIN_ANNOTATION } from '../k8s/labels';
 import { throwIfProblems, validationError } from '../private/errors';
+import { addEncryptedFlowLogs, allowLogsService } from '../private/flow-logs';
 
 export type { KueueSettings } from './private/kueue-configuration';
 
@@ -430,7 +431,7 @@ export class GpuCluster extends Construct {
       enableKeyRotation: true,
       removalPolicy,
     });
-    this.allowLogsService(logsKey);
+    allowLogsService(logsKey);
     const controlPlaneLogs = new logs.LogGroup(this, 'ControlPlaneLogs', {
       logGroupName: `/aws/eks/${this.clusterName}/cluster`,
       retention: props.controlPlaneLogRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -701,32 +702,8 @@ export class GpuCluster extends Construct {
         { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 18 },
       ],
     });
-    const flowLogsKey = new kms.Key(this, 'FlowLogsKey', {
-      description: 'Encrypts the VPC flow logs of a GPU cluster',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    this.allowLogsService(flowLogsKey);
-    vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
-        retention: logs.RetentionDays.THREE_MONTHS,
-        encryptionKey: flowLogsKey,
-        removalPolicy,
-      })),
-    });
+    addEncryptedFlowLogs(this, vpc, { description: 'Encrypts the VPC flow logs of a GPU cluster', removalPolicy });
     return vpc;
-  }
-
-  /** Let CloudWatch Logs in this account and region encrypt with `key`. */
-  private allowLogsService(key: kms.Key): void {
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
-      },
-    }));
   }
 
   private tagForDiscovery(subnets: ec2.ISubnet[]): void {

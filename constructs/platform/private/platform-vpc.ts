@@ -1,9 +1,7 @@
-import { Aws, type RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { addEncryptedFlowLogs } from '../../private/flow-logs';
 
 /**
  * The VPC of a platform without a GPU cluster, where the SageMaker jobs and endpoints run: private subnets with
@@ -20,26 +18,6 @@ export function platformVpc(scope: Construct, removalPolicy: RemovalPolicy, maxA
       { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
     ],
   });
-  const key = new kms.Key(scope, 'FlowLogsKey', {
-    description: 'Encrypts the VPC flow logs of an MLOps platform',
-    enableKeyRotation: true,
-    removalPolicy,
-  });
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-    resources: ['*'],
-    // CloudWatch Logs may use the key for log groups of this account and region only.
-    conditions: {
-      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
-    },
-  }));
-  vpc.addFlowLog('FlowLog', {
-    destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(scope, 'FlowLogs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      encryptionKey: key,
-      removalPolicy,
-    })),
-  });
+  addEncryptedFlowLogs(scope, vpc, { description: 'Encrypts the VPC flow logs of an MLOps platform', removalPolicy });
   return vpc;
 }
