@@ -3,6 +3,7 @@ import { Testing } from 'cdk8s';
 import { type Manifest, normalizedTemplate, Placement, TEAM_NAMESPACE_LABEL } from '../../constructs';
 import { buildExamplePlatform } from '../../examples/platform/platform';
 import { CRD_SCHEMA_DIR, ManifestValidator, kubernetesSchemaDir } from '../constructs/k8s/manifest-validator';
+import { statefulResources, testLogicalIdPins } from '../harness/logical-id-pins';
 import { acknowledgements, cfnLint, checkov, describeViolations, synthWithNag, templatePaths } from '../harness/validators';
 
 // One synth of the whole example, shared by the checks below.
@@ -176,23 +177,11 @@ const PINNED_LOGICAL_IDS: Record<string, Record<string, string>> = {
   FraudScoringProduction: {},
 };
 
-function statefulResources(stackName: string): Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }> {
-  const stack = stacks.find(s => s.stackName === stackName)!;
-  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
-  return Object.fromEntries(Object.entries(resources).filter(([, r]) => STATEFUL_TYPES.includes(r.Type)));
-}
-
-test('every example stack is covered by the logical-ID pins', () => {
-  expect(Object.keys(PINNED_LOGICAL_IDS).sort()).toEqual(stacks.map(s => s.stackName).sort());
-});
-
-test.each(Object.keys(PINNED_LOGICAL_IDS))('%s: stateful resources keep their logical IDs', stackName => {
-  const ids = Object.fromEntries(Object.entries(statefulResources(stackName)).map(([id, r]) => [id, r.Type]));
-  expect(ids).toEqual(PINNED_LOGICAL_IDS[stackName]);
-});
+testLogicalIdPins(stacks, { types: STATEFUL_TYPES, stacks: PINNED_LOGICAL_IDS });
+const stateful = (stackName: string) => statefulResources(stacks, stackName, STATEFUL_TYPES);
 
 test.each(Object.keys(PINNED_LOGICAL_IDS))('%s: every stateful resource is retained on deletion and replacement', stackName => {
-  const policies = Object.fromEntries(Object.entries(statefulResources(stackName)).map(([id, r]) => [id, [r.DeletionPolicy, r.UpdateReplacePolicy]]));
+  const policies = Object.fromEntries(Object.entries(stateful(stackName)).map(([id, r]) => [id, [r.DeletionPolicy, r.UpdateReplacePolicy]]));
   expect(policies).toEqual(Object.fromEntries(Object.keys(PINNED_LOGICAL_IDS[stackName]).map(id => [id, ['Retain', 'Retain']])));
 });
 

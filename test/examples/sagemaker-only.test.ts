@@ -1,6 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { normalizedTemplate, type MlopsPlatform } from '../../constructs';
 import { buildSageMakerOnlyPlatform } from '../../examples/sagemaker-only/platform';
+import { statefulResources, testLogicalIdPins } from '../harness/logical-id-pins';
 import { acknowledgements, cfnLint, describeViolations, synthWithNag, templatePaths } from '../harness/validators';
 
 // The SageMaker-only example: no cluster, so no Kubernetes manifest to check against schemas or to place; the
@@ -71,23 +72,11 @@ const PINNED_LOGICAL_IDS: Record<string, Record<string, string>> = {
   },
 };
 
-function statefulResources(stackName: string): Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }> {
-  const stack = stacks.find(s => s.stackName === stackName)!;
-  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
-  return Object.fromEntries(Object.entries(resources).filter(([, r]) => STATEFUL_TYPES.includes(r.Type)));
-}
-
-test('every example stack is covered by the logical-ID pins', () => {
-  expect(Object.keys(PINNED_LOGICAL_IDS).sort()).toEqual(stacks.map(s => s.stackName).sort());
-});
-
-test.each(Object.keys(PINNED_LOGICAL_IDS))('%s: stateful resources keep their logical IDs', stackName => {
-  const ids = Object.fromEntries(Object.entries(statefulResources(stackName)).map(([id, r]) => [id, r.Type]));
-  expect(ids).toEqual(PINNED_LOGICAL_IDS[stackName]);
-});
+testLogicalIdPins(stacks, { types: STATEFUL_TYPES, stacks: PINNED_LOGICAL_IDS });
+const stateful = (stackName: string) => statefulResources(stacks, stackName, STATEFUL_TYPES);
 
 test.each(Object.keys(PINNED_LOGICAL_IDS))('%s: every stateful resource but the endpoint and the pipeline is retained', stackName => {
-  const kept = Object.entries(statefulResources(stackName)).filter(([, r]) => !['AWS::SageMaker::Endpoint', 'AWS::SageMaker::Pipeline'].includes(r.Type));
+  const kept = Object.entries(stateful(stackName)).filter(([, r]) => !['AWS::SageMaker::Endpoint', 'AWS::SageMaker::Pipeline'].includes(r.Type));
   expect(kept.filter(([, r]) => r.DeletionPolicy !== 'Retain' || r.UpdateReplacePolicy !== 'Retain').map(([id]) => id)).toEqual([]);
 });
 

@@ -81,13 +81,7 @@ function pullRequestWorkflow(s: WorkflowSettings): string[] {
     `    if: ${sameRepository(s)}`,
     '    runs-on: ubuntu-latest',
     '    timeout-minutes: 30',
-    '    permissions:',
-    '      contents: read',
-    '      id-token: write',
-    '    steps:',
-    ...checkout(),
-    ...setupNode(s, false),
-    '      - run: npm ci',
+    ...credentialedJobStart(s),
     ...awsCredentials(s, s.diffRoleArnVariable, 'pull-request-${{ github.event.pull_request.number }}'),
     '      - name: cdk diff',
     '        shell: bash',
@@ -160,6 +154,20 @@ function deployWorkflow(s: WorkflowSettings): string[] {
     '    runs-on: ubuntu-latest',
     '    timeout-minutes: 120',
     ...(s.deployEnvironment ? [`    environment: ${quote(s.deployEnvironment)}`] : []),
+    ...credentialedJobStart(s),
+    '      - run: npm test',
+    ...awsCredentials(s, s.deployRoleArnVariable, 'deploy-${{ github.run_id }}'),
+    '      - run: npx cdk deploy --all --require-approval never',
+    '',
+  ];
+}
+
+/**
+ * The start of a job that gets AWS credentials: it may read the repository and ask GitHub for an OIDC token,
+ * nothing else, and installs from the lock file without a cache (see setupNode).
+ */
+function credentialedJobStart(s: WorkflowSettings): string[] {
+  return [
     '    permissions:',
     '      contents: read',
     '      id-token: write',
@@ -167,10 +175,6 @@ function deployWorkflow(s: WorkflowSettings): string[] {
     ...checkout(),
     ...setupNode(s, false),
     '      - run: npm ci',
-    '      - run: npm test',
-    ...awsCredentials(s, s.deployRoleArnVariable, 'deploy-${{ github.run_id }}'),
-    '      - run: npx cdk deploy --all --require-approval never',
-    '',
   ];
 }
 
