@@ -162,15 +162,15 @@ describe('the new repository', () => {
     const snapshots = readdirSync(path.join(repo, 'test', '__snapshots__'));
     expect(snapshots).toEqual(['main.test.ts.snap']);
     const tested = run('npx', ['projen', 'test']);
-    expect(tested.stdout + tested.stderr).toMatch(/Tests:\s+3 passed, 3 total/);
+    expect(tested.stdout + tested.stderr).toMatch(/Tests:\s+4 passed, 4 total/);
     expect(tested.stdout + tested.stderr).toMatch(/Snapshots:\s+2 passed, 2 total/);
   });
 
-  test('cdk synth: the registry and the cost guardrails, cdk-nag and aws-cdk-lib\'s validation passing', () => {
+  test('cdk synth: an MlopsPlatform of the registry and the shared services, cdk-nag and aws-cdk-lib\'s validation passing', () => {
     run('npx', ['cdk', 'synth', '--quiet']);
     const out = path.join(repo, 'cdk.out');
-    expect(readdirSync(out).filter(f => f.endsWith('.template.json')).sort()).toEqual(['MlopsCostGuardrails.template.json', 'MlopsRegistry.template.json']);
-    const budgets = Object.values<any>(JSON.parse(readFileSync(path.join(out, 'MlopsCostGuardrails.template.json'), 'utf8')).Resources)
+    expect(readdirSync(out).filter(f => f.endsWith('.template.json')).sort()).toEqual(['MlopsRegistry.template.json', 'MlopsSharedServices.template.json']);
+    const budgets = Object.values<any>(JSON.parse(readFileSync(path.join(out, 'MlopsSharedServices.template.json'), 'utf8')).Resources)
       .filter(r => r.Type === 'AWS::Budgets::Budget').map(r => r.Properties.Budget.CostFilters.TagKeyValue[0]).sort();
     expect(budgets).toEqual(TEAMS.map(t => `user:team$${t}`));
     const report = JSON.parse(readFileSync(path.join(out, 'validation-report.json'), 'utf8'));
@@ -188,4 +188,27 @@ describe('the new repository', () => {
     expect(failed.stdout + failed.stderr).toMatch(/1 snapshot failed/);
     expect(failed.stdout + failed.stderr).toMatch(/-\s+"Amount": 1000,\n\s+\+\s+"Amount": 2500,/);
   });
+
+  test('with gpuCluster and githubRepository: each team\'s GPU pool billed to it, and the workflows\' two roles', () => {
+    const rc = read('.projenrc.ts');
+    writeFileSync(path.join(repo, '.projenrc.ts'), rc.replace("costCenter: 'cc-4200',", "costCenter: 'cc-4200',\n  gpuCluster: true,\n  githubRepository: 'octo-org/platform',"));
+    run('npx', ['projen'], repo, 0, { PROJEN_DISABLE_POST: 'true' });
+    run('npx', ['cdk', 'synth', '--quiet']);
+    const out = path.join(repo, 'cdk.out');
+    const template = (stack: string) => JSON.parse(readFileSync(path.join(out, `${stack}.template.json`), 'utf8'));
+    expect(readdirSync(out).filter(f => f.endsWith('.template.json')).sort())
+      .toEqual(['MlopsGitHubCi', 'MlopsGpuCluster', 'MlopsRegistry', 'MlopsSharedServices'].map(s => `${s}.template.json`));
+    const report = JSON.parse(readFileSync(path.join(out, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.filter((r: any) => r.conclusion !== 'success')).toEqual([]);
+    // The roles: the deploy role for pushes to main, the read-only one for pull requests, one OIDC provider.
+    const ci = Object.values<any>(template('MlopsGitHubCi').Resources);
+    expect(ci.filter(r => r.Type === 'AWS::IAM::OIDCProvider')).toHaveLength(1);
+    const subjects = ci.filter(r => r.Type === 'AWS::IAM::Role')
+      .map(r => r.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']);
+    expect(subjects).toEqual([['repo:octo-org/platform:ref:refs/heads/main'], ['repo:octo-org/platform:pull_request']]);
+    // The app's own tests: snapshots rewritten (the diff is the new stacks), then the pool billing check.
+    run('npx', ['projen', 'test:update']);
+    const tested = run('npx', ['projen', 'test']);
+    expect(tested.stdout + tested.stderr).toMatch(/Tests:\s+6 passed, 6 total/);
+  }, 600_000);
 });
