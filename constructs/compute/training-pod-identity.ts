@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { TrainingCheckpoints } from '../k8s/distributed-training-job';
 import { throwIfProblems } from '../private/errors';
+import { acknowledgeWildcard } from '../private/nag';
 import { ModelRegistry, type IModelRegistry } from '../registry/model-registry';
-import { acknowledgeWildcard } from '../serving/private/nag';
 
 /**
  * Properties of a {@link TrainingPodIdentity}.

@@ -8,7 +8,7 @@ import { CostAttribution } from './cost-attribution';
 import { ACTIVATE_TAGS_HANDLER } from './private/activate-tags-handler';
 import type { TagSchema } from '../../src/tags/tag-schema';
 import { throwIfProblems } from '../private/errors';
-import { nagResource } from '../serving/private/nag';
+import { nagResource } from '../private/nag';
 
 /**
  * Properties of {@link CostAllocationTags}.

@@ -19,8 +19,8 @@ import { CACHE_PREFIX, MAX_MONTHS_OF_HISTORY, REPORTS_PREFIX, SCHEDULED_REPORT_E
 import type { CostTags } from '../../src/tags/tag-schema';
 import { createAccessLogsBucket } from '../private/access-logs';
 import { throwIfProblems } from '../private/errors';
+import { nagResource } from '../private/nag';
 import { isResolved } from '../private/tokens';
-import { nagResource } from '../serving/private/nag';
 
 /**
  * Memory of the report function. The report benchmark (a year of 200 teams × 15 services, 1,095,000 rows)

@@ -13,13 +13,13 @@ import { Construct } from 'constructs';
 import { CostAttribution } from '../cost/cost-attribution';
 import { createAccessLogsBucket } from '../private/access-logs';
 import { throwIfProblems } from '../private/errors';
+import { nagResource } from '../private/nag';
 import { isResolved } from '../private/tokens';
 import { type IModelRegistry, ModelRegistry, type RegisteredModel } from '../registry/model-registry';
 import { newDeploymentRole } from './private/promotion-deploy-role';
 import { LATEST, PACKAGE_FILE, RESOLVE_SCRIPT, SMOKE_TEST_SCRIPT } from './private/promotion-scripts';
 import { modelNameProblems, singleAccountIdProblems } from '../registry/private/validation';
 import { ModelEndpoint } from '../serving/model-endpoint';
-import { nagResource } from '../serving/private/nag';
 
 /** The CloudFormation stack of one environment of a promotion: a stack holding the model's `ModelEndpoint`. */
 export interface PromotionStackOptions {

@@ -17,11 +17,11 @@ import { branchSteps, graphProblems, splitMetric } from './private/graph';
 import { scheduleExpressionProblems } from './private/schedule';
 import { CostAttribution } from '../cost/cost-attribution';
 import { throwIfProblems, validationError } from '../private/errors';
+import { acknowledgeWildcard, nagResource } from '../private/nag';
 import type { IModelRegistry } from '../registry/model-registry';
 import { DataQualityMonitor } from '../serving/data-quality-monitor';
 import type { ServableModel } from '../serving/model-source';
 import { familyName, INSTANCE_FAMILIES } from '../serving/private/instance-families';
-import { acknowledgeWildcard, nagResource } from '../serving/private/nag';
 import { vpcAccessStatements } from '../serving/private/vpc-access';
 
 /** Where the training data lives: its prefix is the default of the `InputDataUri` parameter. */

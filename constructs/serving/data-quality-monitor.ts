@@ -9,11 +9,11 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import type { ModelEndpoint } from './model-endpoint';
-import { throwIfProblems } from '../private/errors';
-import { isResolved } from '../private/tokens';
-import { acknowledgeWildcard } from './private/nag';
-import { vpcAccessStatements } from './private/vpc-access';
 import { ServingInstanceType } from './serving-instance-type';
+import { throwIfProblems } from '../private/errors';
+import { acknowledgeWildcard } from '../private/nag';
+import { isResolved } from '../private/tokens';
+import { vpcAccessStatements } from './private/vpc-access';
 
 /**
  * Options of {@link ModelEndpoint.monitorDataQuality}.

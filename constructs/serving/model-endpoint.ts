@@ -16,7 +16,7 @@ import { isResolved } from '../private/tokens';
 import type { IModelRegistry } from '../registry/model-registry';
 import { endpointDashboard } from './private/dashboard';
 import { INSTANCE_FAMILIES } from './private/instance-families';
-import { acknowledgeWildcard } from './private/nag';
+import { acknowledgeWildcard } from '../private/nag';
 import { vpcAccessStatements } from './private/vpc-access';
 
 /**
@@ -979,7 +979,8 @@ export class ModelEndpoint extends ModelEndpointBase {
     ack('AwsSolutions-IAM5[Resource::*]', 'cloudwatch:PutMetricData has no resource-level permission; it is limited to SageMaker\'s ' +
       'metric namespaces by the cloudwatch:namespace condition. The VPC Describe actions SageMaker needs have no resource-level permission either.');
     ack('AwsSolutions-IAM5[Action::ecr:GetAuthorizationToken]', 'ecr:GetAuthorizationToken has no resource-level permission; image pulls are limited to the model\'s repository.');
-    ack(`AwsSolutions-IAM5[Resource::${logGroupFinding(this.endpointName)}:log-stream:*]`,
+    // Built from the ARN itself: a stack with a known region or account prints them as literals in the finding.
+    acknowledgeWildcard(policy, `${this.logGroupArn}:log-stream:*`,
       'Log streams are created by SageMaker with instance-specific names, inside this endpoint\'s log group only.');
     const bucket = this.registry.artifactBucket;
     acknowledgeWildcard(policy, bucket.arnForObjects(`${this.servedModel.artifactsPrefix}*`),
@@ -994,10 +995,6 @@ export class ModelEndpoint extends ModelEndpointBase {
         'SageMaker writes captured data under keys it derives from the time and a UUID, inside this endpoint\'s capture prefix only.');
     }
   }
-}
-
-function logGroupFinding(endpointName: string): string {
-  return `arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/${endpointName}`;
 }
 
 function endpointArnOf(scope: Construct, endpointName: string): string {

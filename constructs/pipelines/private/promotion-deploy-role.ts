@@ -1,7 +1,7 @@
 import { ArnFormat, PhysicalName, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { nagResource } from '../../serving/private/nag';
+import { nagResource } from '../../private/nag';
 
 /** What a deployment role may touch: the one stack of one endpoint. */
 export interface DeployScope {

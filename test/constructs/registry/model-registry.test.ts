@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CostAttribution, ModelRegistry, type ModelRegistryAttributes, type ModelRegistryProps, TrackingServerSize } from '../../../constructs';
+import { describeViolations, synthWithNag } from '../../harness/validators';
 
 const TAGS = { 'team': 'ml-platform', 'project': 'recsys', 'cost-center': 'cc-4200', 'environment': 'prod' };
 const CONSUMER = '111122223333';
@@ -908,5 +909,21 @@ describe('ModelRegistry warnings', () => {
       noncurrentVersionExpiration: Duration.days(365),
     });
     Annotations.fromStack(stack).hasWarning('/S/Registry', Match.stringLikeRegexp('shorter than the Object Lock retention \\(400 days\\)'));
+  });
+});
+
+describe('cdk-nag on a registry with experiment tracking and automatic model registration', () => {
+  // The acknowledgement of the package-version wildcard must match the finding whether the stack's account and
+  // region are deploy-time values or literals (cdk-nag prints them as the template has them).
+  test.each<[string, { account: string; region: string } | undefined]>([
+    ['an environment-agnostic stack', undefined],
+    ['a stack of a known account and region', { account: '111122223333', region: 'eu-west-1' }],
+  ])('%s: no unacknowledged finding', (_what, env) => {
+    const result = synthWithNag(app => {
+      CostAttribution.apply(app, { tags: TAGS });
+      const stack = new Stack(app, 'S', { env });
+      new ModelRegistry(stack, 'Registry', { models: [{ name: 'fraud' }], experimentTracking: { automaticModelRegistration: true } });
+    });
+    expect(describeViolations(result.violations)).toBe('');
   });
 });

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type Environment, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CostAttribution, ModelEndpoint, type ModelEndpointProps, ModelRegistry, ModelSource } from '../../../constructs';
 
@@ -13,9 +13,9 @@ export interface Fixture {
 }
 
 /** A stack with cost attribution, a registry holding MODEL (owned by team fraud) and a VPC. */
-export function fixture(app = new App({ builtinCloudFormationValidation: false })): Fixture {
+export function fixture(app = new App({ builtinCloudFormationValidation: false }), env?: Environment): Fixture {
   CostAttribution.apply(app, { tags: TAGS });
-  const stack = new Stack(app, 'S');
+  const stack = new Stack(app, 'S', { env });
   const registry = new ModelRegistry(stack, 'Registry', { models: [{ name: MODEL, team: 'fraud' }, { name: 'churn' }] });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   return { app, stack, registry, vpc };
