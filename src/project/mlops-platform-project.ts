@@ -154,6 +154,15 @@ export interface MlopsPlatformProjectOptions {
   readonly deployEnvironment?: string;
 
   /**
+   * How long the deploy job's AWS credentials last, in hours (1 to 12): `role-duration-seconds` in `deploy.yml`
+   * and, with {@link githubRepository}, the deploy role's `maxSessionDuration`. Raise it when a deploy takes
+   * longer than an hour (a first deploy of a GPU cluster can); a role made elsewhere must allow it too.
+   *
+   * @default 1
+   */
+  readonly deploySessionHours?: number;
+
+  /**
    * Node.js major version the workflows run on.
    *
    * @default "20"
@@ -298,6 +307,7 @@ export class MlopsPlatformProject extends awscdk.AwsCdkTypeScriptApp {
           environment: options.deployEnvironment,
           deployRoleArnVariable: options.deployRoleArnVariable ?? DEFAULT_DEPLOY_VARIABLE,
           diffRoleArnVariable: options.diffRoleArnVariable ?? DEFAULT_DIFF_VARIABLE,
+          deploySessionHours: options.deploySessionHours ?? 1,
         },
       }),
     });
@@ -313,6 +323,7 @@ export class MlopsPlatformProject extends awscdk.AwsCdkTypeScriptApp {
       deployRoleArnVariable: options.deployRoleArnVariable ?? DEFAULT_DEPLOY_VARIABLE,
       diffRoleArnVariable: options.diffRoleArnVariable ?? DEFAULT_DIFF_VARIABLE,
       deployEnvironment: options.deployEnvironment,
+      deploySessionHours: options.deploySessionHours ?? 1,
       nodeVersion: options.workflowNodeVersion ?? '20',
     });
   }
@@ -372,6 +383,7 @@ interface GitHubConfig {
   readonly environment?: string;
   readonly deployRoleArnVariable: string;
   readonly diffRoleArnVariable: string;
+  readonly deploySessionHours: number;
 }
 
 function renderConfig(config: PlatformConfig): string[] {
@@ -407,6 +419,8 @@ function renderConfig(config: PlatformConfig): string[] {
     '    readonly environment?: string;',
     '    readonly deployRoleArnVariable: string;',
     '    readonly diffRoleArnVariable: string;',
+    '    /** The deploy role\'s maximum session, in hours. */',
+    '    readonly deploySessionHours: number;',
     '  };',
     '}',
     '',
@@ -488,6 +502,10 @@ function validate(options: MlopsPlatformProjectOptions): void {
   }
   if (options.deployEnvironment !== undefined && !ENVIRONMENT.test(options.deployEnvironment)) {
     problems.push(`deployEnvironment ("${options.deployEnvironment}") must be 1 to 255 letters, digits, '.', '_' or '-'`);
+  }
+  const hours = options.deploySessionHours;
+  if (hours !== undefined && !(Number.isInteger(hours) && hours >= 1 && hours <= 12)) {
+    problems.push(`deploySessionHours (${hours}) must be a whole number of hours from 1 to 12, IAM's range for a role session`);
   }
   if (options.workflowNodeVersion !== undefined && !NODE_MAJOR.test(options.workflowNodeVersion)) {
     problems.push(`workflowNodeVersion ("${options.workflowNodeVersion}") must be a Node.js major version such as "20"`);

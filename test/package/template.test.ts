@@ -191,7 +191,8 @@ describe('the new repository', () => {
 
   test('with gpuCluster and githubRepository: each team\'s GPU pool billed to it, and the workflows\' two roles', () => {
     const rc = read('.projenrc.ts');
-    writeFileSync(path.join(repo, '.projenrc.ts'), rc.replace("costCenter: 'cc-4200',", "costCenter: 'cc-4200',\n  gpuCluster: true,\n  githubRepository: 'octo-org/platform',"));
+    writeFileSync(path.join(repo, '.projenrc.ts'), rc.replace("costCenter: 'cc-4200',",
+      "costCenter: 'cc-4200',\n  gpuCluster: true,\n  githubRepository: 'octo-org/platform',\n  deploySessionHours: 2,"));
     run('npx', ['projen'], repo, 0, { PROJEN_DISABLE_POST: 'true' });
     run('npx', ['cdk', 'synth', '--quiet']);
     const out = path.join(repo, 'cdk.out');
@@ -206,6 +207,10 @@ describe('the new repository', () => {
     const subjects = ci.filter(r => r.Type === 'AWS::IAM::Role')
       .map(r => r.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']);
     expect(subjects).toEqual([['repo:octo-org/platform:ref:refs/heads/main'], ['repo:octo-org/platform:pull_request']]);
+    // The deploy job asks for two hours, and the deploy role allows them; the workflow still lints clean.
+    expect(ci.filter(r => r.Type === 'AWS::IAM::Role').map(r => r.Properties.MaxSessionDuration)).toEqual([7200, 3600]);
+    expect(read('.github/workflows/deploy.yml')).toContain('          role-duration-seconds: 7200\n');
+    expect(actionlint(['.github/workflows/deploy.yml']).findings).toEqual([]);
     // The app's own tests: snapshots rewritten (the diff is the new stacks), then the pool billing check.
     run('npx', ['projen', 'test:update']);
     const tested = run('npx', ['projen', 'test']);

@@ -16,6 +16,8 @@ export interface WorkflowSettings {
   readonly diffRoleArnVariable: string;
   /** GitHub environment of the deploy job. */
   readonly deployEnvironment?: string;
+  /** How long the deploy job's credentials last. */
+  readonly deploySessionHours: number;
   /** Node.js major version. */
   readonly nodeVersion: string;
 }
@@ -156,7 +158,7 @@ function deployWorkflow(s: WorkflowSettings): string[] {
     ...(s.deployEnvironment ? [`    environment: ${quote(s.deployEnvironment)}`] : []),
     ...credentialedJobStart(s),
     '      - run: npm test',
-    ...awsCredentials(s, s.deployRoleArnVariable, 'deploy-${{ github.run_id }}'),
+    ...awsCredentials(s, s.deployRoleArnVariable, 'deploy-${{ github.run_id }}', s.deploySessionHours),
     '      - run: npx cdk deploy --all --require-approval never',
     '',
   ];
@@ -200,13 +202,15 @@ function setupNode(s: WorkflowSettings, cache: boolean): string[] {
   ];
 }
 
-function awsCredentials(s: WorkflowSettings, variable: string, sessionName: string): string[] {
+function awsCredentials(s: WorkflowSettings, variable: string, sessionName: string, hours = 1): string[] {
   return [
     `      - uses: ${ACTIONS.awsCredentials}`,
     '        with:',
     `          role-to-assume: \${{ vars.${variable} }}`,
     `          role-session-name: ${sessionName}`,
     `          aws-region: ${s.region}`,
+    // The action asks for one hour unless told; more needs the role's maxSessionDuration raised as well.
+    ...(hours > 1 ? [`          role-duration-seconds: ${hours * 3600}`] : []),
     ...(s.account ? [`          allowed-account-ids: ${quote(s.account)}`] : []),
   ];
 }

@@ -70,6 +70,7 @@ describe('files', () => {
         environment: 'production',
         deployRoleArnVariable: 'AWS_DEPLOY_ROLE_ARN',
         diffRoleArnVariable: 'AWS_DIFF_ROLE_ARN',
+        deploySessionHours: 1,
       },
     });
   });
@@ -199,6 +200,16 @@ describe('deploy.yml', () => {
     expect(wf.jobs.deploy).not.toHaveProperty('if');
   });
 
+  test('deploySessionHours asks for credentials that long, and the app\'s deploy role allows it', () => {
+    const files = synth({ deploySessionHours: 3, githubRepository: 'acme/ml-platform' });
+    const credentials = workflow(files, 'deploy').jobs.deploy.steps.find((s: any) => String(s.uses).startsWith('aws-actions/configure-aws-credentials@'));
+    expect(credentials.with['role-duration-seconds']).toBe(10800);
+    expect(platformConfig(files).github.deploySessionHours).toBe(3);
+    // The pull-request job keeps the one-hour default.
+    const diff = workflow(files, 'pull-request').jobs.diff.steps.find((s: any) => String(s.uses).startsWith('aws-actions/configure-aws-credentials@'));
+    expect(diff.with).not.toHaveProperty('role-duration-seconds');
+  });
+
   test('a GitHub environment and a repository guard, when given', () => {
     const wf = workflow(synth({ deployEnvironment: 'production', githubRepository: 'acme/ml-platform' }), 'deploy');
     expect(wf.jobs.deploy.environment).toBe('production');
@@ -244,6 +255,7 @@ describe('validation', () => {
     ['a team too long for its pool\'s name', { gpuCluster: true, teams: ['t'.repeat(60)] }, /teams\[0\] \("t{60}"\) must be a DNS label .* at most 59 characters/],
     ['a GPU limit that is not a whole number', { gpuCluster: true, teamGpuLimit: 2.5 }, /teamGpuLimit \(2\.5\) must be a whole number of GPUs from 1 to 10000/],
     ['a GPU limit without a cluster', { teamGpuLimit: 4 }, /teamGpuLimit is set without gpuCluster: true/],
+    ['a deploy session longer than IAM allows', { deploySessionHours: 13 }, /deploySessionHours \(13\) must be a whole number of hours from 1 to 12/],
     ['a Node.js version that is not a major', { workflowNodeVersion: '20.x' }, /workflowNodeVersion \("20\.x"\) must be a Node\.js major version/],
   ])('rejects %s', (_what, options, message) => {
     const create = () => new MlopsPlatformProject({ ...REQUIRED, outdir: mkdtempSync(path.join(tmpdir(), 'platform-project-')), ...options });
