@@ -483,12 +483,12 @@ function detectDrift(
     const weekdayMedian = weekdayMedians(series.totals, series.estimated, set.start, baseFrom, ms);
     const residuals: number[] = [];
     for (let t = baseFrom; t < ms; t++) {
-      const m = weekdayMedian.get(weekday(set.start + t));
+      const m = weekdayMedian[weekday(set.start + t)];
       if (!series.estimated[t] && m !== undefined) {
         residuals.push(amountToNumber({ units: series.totals[t] - m }));
       }
     }
-    const counted = monthDays.filter(t => weekdayMedian.has(weekday(set.start + t)));
+    const counted = monthDays.filter(t => weekdayMedian[weekday(set.start + t)] !== undefined);
     if (counted.length < opts.driftMinDays || residuals.length < MIN_RESIDUALS) {
       continue;
     }
@@ -496,7 +496,7 @@ function detectDrift(
     let expected = 0n;
     for (const t of counted) {
       actual += series.totals[t];
-      expected += weekdayMedian.get(weekday(set.start + t))!;
+      expected += weekdayMedian[weekday(set.start + t)]!;
     }
     const excess = amountToNumber({ units: actual - expected });
     const expectedNumber = amountToNumber({ units: expected });
@@ -504,12 +504,12 @@ function detectDrift(
     const score = excess / (scale * Math.sqrt(counted.length));
     const percent = (100 * excess) / Math.max(expectedNumber, opts.scaleFloorAmount * counted.length);
     if (score >= opts.minScore && excess >= opts.driftMinImpactAmount && percent >= opts.driftMinPercent) {
-      const serviceMedians = new Map<string, Map<number, bigint>>();
+      const serviceMedians = new Map<string, (bigint | undefined)[]>();
       for (const [service, values] of series.services) {
         serviceMedians.set(service, weekdayMedians(values, series.estimated, set.start, baseFrom, ms));
       }
       const drivers = serviceImpacts(series, counted, ({ service, day: t }) => {
-        const m = serviceMedians.get(service)!.get(weekday(set.start + t));
+        const m = serviceMedians.get(service)![weekday(set.start + t)];
         return m === undefined ? [] : [m];
       });
       out.push(anomaly(series, set.start, ms, last, actual - expected, expected, score, drivers, 'drift', opts));
@@ -518,17 +518,13 @@ function detectDrift(
   return out;
 }
 
-/** Per weekday, the median of a series over [from, to), skipping estimated days. */
-function weekdayMedians(values: readonly bigint[], estimated: readonly boolean[], start: number, from: number, to: number): Map<number, bigint> {
-  const byWeekday = new Map<number, bigint[]>();
+/** Per weekday (0 = Sunday), the median of a series over [from, to), skipping estimated days; `undefined` for none. */
+function weekdayMedians(values: readonly bigint[], estimated: readonly boolean[], start: number, from: number, to: number): (bigint | undefined)[] {
+  const byWeekday: bigint[][] = [[], [], [], [], [], [], []];
   for (let t = from; t < to; t++) {
-    if (estimated[t]) {
-      continue;
+    if (!estimated[t]) {
+      byWeekday[weekday(start + t)].push(values[t]);
     }
-    const w = weekday(start + t);
-    const list = byWeekday.get(w) ?? [];
-    list.push(values[t]);
-    byWeekday.set(w, list);
   }
-  return new Map([...byWeekday].map(([w, list]) => [w, medianUnits(list)]));
+  return byWeekday.map(list => (list.length > 0 ? medianUnits(list) : undefined));
 }
