@@ -409,6 +409,8 @@ const LOW_DIGITS = Math.floor(AMOUNT_SCALE / 2);
 const HIGH_DIGITS = AMOUNT_SCALE - LOW_DIGITS;
 const LOW = 10 ** LOW_DIGITS;
 const ZEROS = Array.from({ length: AMOUNT_SCALE + 1 }, (_, k) => '0'.repeat(k));
+/** `"0."` to `"999."`: most amounts' integer part and point. */
+const WHOLE_PREFIXES = Array.from({ length: 1000 }, (_, k) => `${k}.`);
 
 /**
  * `formatAmountExact` for units held as an exact float (an integer of at most 2^53 - 1): the full-precision
@@ -434,7 +436,9 @@ export function formatUnitsFast(units: number): string {
   // more at the JSON writer's peak.)
   let high = Math.floor(frac / LOW);
   let low = frac - high * LOW;
-  let digits: string;
+  // Built left to right from the integer part with its point, so each step adds to one string (adding an
+  // empty padding allocates nothing); the common integer parts' prefixes are kept.
+  let text = neg ? `-${whole}.` : whole < WHOLE_PREFIXES.length ? WHOLE_PREFIXES[whole] : `${whole}.`;
   if (low === 0) {
     let n = HIGH_DIGITS;
     while (high % 10 === 0) {
@@ -442,16 +446,15 @@ export function formatUnitsFast(units: number): string {
       n--;
     }
     const h = `${high}`;
-    digits = ZEROS[n - h.length] + h;
-  } else {
-    let n = LOW_DIGITS;
-    while (low % 10 === 0) {
-      low /= 10;
-      n--;
-    }
-    const h = `${high}`;
-    const l = `${low}`;
-    digits = ZEROS[HIGH_DIGITS - h.length] + h + ZEROS[n - l.length] + l;
+    return text + ZEROS[n - h.length] + h;
   }
-  return `${neg ? '-' : ''}${whole}.${digits}`;
+  let n = LOW_DIGITS;
+  while (low % 10 === 0) {
+    low /= 10;
+    n--;
+  }
+  const h = `${high}`;
+  const l = `${low}`;
+  text = text + ZEROS[HIGH_DIGITS - h.length] + h;
+  return text + ZEROS[n - l.length] + l;
 }
