@@ -2,7 +2,9 @@ import { amountToNumber } from '../amount';
 import { UNTAGGED, type Amount, type Anomaly } from '../model';
 import type { CostRowSource } from '../rows';
 import { type AnomalyOptions, resolveAnomalyOptions } from './options';
-import { buildSeries, dayFromIndex, type SeriesSet, type TeamSeries, median, medianUnits, weekday } from './private/series';
+import {
+  buildSeries, dayFromIndex, type SeriesSet, type TeamSeries, median, medianUnits, medianUnitsInPlace, weekday,
+} from './private/series';
 
 /** 1.4826 × MAD estimates the standard deviation of normally distributed residuals. */
 const MAD_TO_SIGMA = 1.4826;
@@ -131,17 +133,30 @@ const RATIO_SCALE = 1_000_000;
 function scoreDays(series: TeamSeries, opts: AnomalyOptions): ScoredDays {
   const n = series.totals.length;
   const values = series.totals;
+  const estimated = series.estimated;
   // Each day's value on the team's current level: the raw value until a level shift rescales it.
   const level = values.slice();
   // Days left out of baselines and scales: those of an incident not (yet) confirmed as a new level.
-  const excluded = new Array<boolean>(n).fill(false);
+  const excluded = new Uint8Array(n);
   const expected = new Array<bigint | undefined>(n).fill(undefined);
-  const residual = new Array<number | undefined>(n).fill(undefined);
+  // Residuals in a float column beside a has-residual flag: in an array of `number | undefined` every value
+  // would be a heap number of its own.
+  const residual = new Float64Array(n);
+  const hasResidual = new Uint8Array(n);
   const score = new Array<number>(n).fill(0);
   const flagged = new Array<boolean>(n).fill(false);
   const incidents: Incident[] = [];
   const isNew = series.firstActive > 0;
   const minResiduals = Math.min(MIN_RESIDUALS, opts.scaleWindowDays);
+  // Reused for every day: the baseline's values.
+  const history = new Array<bigint>(opts.baselineWeeks).fill(0n);
+  // The residuals of the last scaleWindowDays days, kept as days enter and leave: those of days in [lo, hi).
+  // A day of an incident has no residual, so no excluded day is ever in it.
+  const window = new ResidualWindow(opts.scaleWindowDays);
+  let lo = 0;
+  let hi = 0;
+  // A learned level rescales past residuals: the window is then filled again.
+  let stale = false;
   let open: Incident | undefined;
   // Index into open.days of the first day not yet learned as a new level.
   let unlearned = 0;
@@ -162,39 +177,48 @@ function scoreDays(series: TeamSeries, opts: AnomalyOptions): ScoredDays {
       const fixed = BigInt(Math.round(ratio * RATIO_SCALE));
       for (let j = 0; j < first; j++) {
         level[j] = (level[j] * fixed) / BigInt(RATIO_SCALE);
-        if (residual[j] !== undefined) residual[j] = residual[j]! * ratio;
+        if (hasResidual[j] === 1) residual[j] = residual[j] * ratio;
       }
+      stale = true;
     } else {
       const units = parseUnits(step);
       for (let j = 0; j < first; j++) level[j] += units;
     }
-    for (const t of days) excluded[t] = false;
+    for (const t of days) excluded[t] = 0;
   };
 
   for (let i = 0; i < n; i++) {
-    if (series.estimated[i]) {
+    if (estimated[i]) {
       continue;
     }
-    const history = baseline(level, series.estimated, excluded, series.firstActive, i, opts.baselineWeeks);
-    if (history.length < opts.minBaselineWeeks) {
+    const found = baseline(history, level, estimated, excluded, series.firstActive, i, opts.baselineWeeks);
+    if (found < opts.minBaselineWeeks) {
       continue;
     }
-    const exp = medianUnits(history);
+    const exp = medianUnitsInPlace(history, found);
     expected[i] = exp;
     const impact = amountToNumber({ units: values[i] - exp });
     const suppressed = isNew && i - series.firstActive < opts.newTeamSuppressionDays;
-    const window: number[] = [];
-    for (let t = Math.max(0, i - opts.scaleWindowDays); t < i; t++) {
-      if (residual[t] !== undefined && !excluded[t]) {
-        window.push(residual[t]!);
-      }
+    const from = Math.max(0, i - opts.scaleWindowDays);
+    if (stale) {
+      window.clear();
+      lo = hi = from;
+      stale = false;
+    }
+    // Days leave before days enter, so the window never holds more than scaleWindowDays residuals.
+    for (; lo < from; lo++) {
+      if (lo < hi && hasResidual[lo] === 1) window.remove(residual[lo]);
+    }
+    for (hi = Math.max(hi, from); hi < i; hi++) {
+      if (hasResidual[hi] === 1) window.add(residual[hi]);
     }
     if (suppressed || window.length < minResiduals) {
       residual[i] = impact;
+      hasResidual[i] = 1;
       continue;
     }
     const expectedNumber = amountToNumber({ units: exp });
-    const scale = robustScale(window, expectedNumber, opts);
+    const scale = window.robustScale(expectedNumber, opts);
     score[i] = impact / scale;
     const percent = (100 * impact) / Math.max(expectedNumber, opts.scaleFloorAmount);
     const alarming = score[i] >= opts.minScore && impact >= opts.minImpactAmount && percent >= opts.minImpactPercent;
@@ -203,7 +227,7 @@ function scoreDays(series: TeamSeries, opts: AnomalyOptions): ScoredDays {
       // the level was underestimated: it stays in the baseline and, a further levelShiftDays on, is learned too.
       open.days.push(i);
       flagged[i] = true;
-      excluded[i] = true;
+      excluded[i] = 1;
       if (i - open.days[Math.min(unlearned, open.days.length - 1)] + 1 >= opts.levelShiftDays) {
         open.levelShift = true;
         learnNewLevel(open.days.slice(unlearned));
@@ -216,7 +240,7 @@ function scoreDays(series: TeamSeries, opts: AnomalyOptions): ScoredDays {
       open = { days: [i], levelShift: false };
       unlearned = 0;
       incidents.push(open);
-      excluded[i] = true;
+      excluded[i] = 1;
       flagged[i] = true;
       if (opts.levelShiftDays <= 1) {
         open.levelShift = true;
@@ -226,29 +250,30 @@ function scoreDays(series: TeamSeries, opts: AnomalyOptions): ScoredDays {
       continue;
     }
     residual[i] = impact;
+    hasResidual[i] = 1;
   }
   return { expected, score, flagged, incidents };
 }
 
 /**
- * Same-weekday values of the last `weeks` weeks before day `i`, from the team's first spend, skipping estimated
- * days and days of an incident (reaching further back, up to twice as many weeks, so a skipped day does not
- * shrink the baseline).
+ * Writes into `out` the same-weekday values of the last `weeks` weeks before day `i`, from the team's first
+ * spend, skipping estimated days and days of an incident (reaching further back, up to twice as many weeks, so
+ * a skipped day does not shrink the baseline); returns how many.
  */
 function baseline(
-  values: readonly bigint[], estimated: readonly boolean[], excluded: readonly boolean[], first: number, i: number, weeks: number,
-): bigint[] {
-  const out: bigint[] = [];
-  for (let k = 1; k <= 2 * weeks && out.length < weeks; k++) {
+  out: bigint[], values: readonly bigint[], estimated: readonly boolean[], excluded: Uint8Array, first: number, i: number, weeks: number,
+): number {
+  let found = 0;
+  for (let k = 1; k <= 2 * weeks && found < weeks; k++) {
     const j = i - 7 * k;
     if (j < first) {
       break;
     }
-    if (!estimated[j] && !excluded[j]) {
-      out.push(values[j]);
+    if (!estimated[j] && excluded[j] === 0) {
+      out[found++] = values[j];
     }
   }
-  return out;
+  return found;
 }
 
 /** Median of the same weekday over the last `weeks` weeks, from the team's first spend, skipping estimated days. */
@@ -278,6 +303,87 @@ function robustScale(residuals: readonly number[], expected: number, opts: Anoma
   const center = median(residuals);
   const mad = median(residuals.map(r => Math.abs(r - center)));
   return Math.max(MAD_TO_SIGMA * mad, (opts.scaleFloorPercent / 100) * Math.abs(expected), opts.scaleFloorAmount);
+}
+
+/**
+ * Residuals kept sorted as days enter and leave a sliding window, so each day's {@link robustScale} reads the
+ * median off the middle and the median absolute deviation off a merge outward from it, instead of selecting
+ * both from a copy. The same value as {@link robustScale} of the same residuals: the deviations on either side
+ * of the center come out in order (float subtraction is monotonic), so the merge meets the same order
+ * statistics, and neither a zero's sign nor the order of equal values changes a deviation.
+ */
+class ResidualWindow {
+  private readonly sorted: Float64Array;
+  private size = 0;
+
+  constructor(capacity: number) {
+    this.sorted = new Float64Array(Math.max(1, capacity));
+  }
+
+  public get length(): number {
+    return this.size;
+  }
+
+  public clear(): void {
+    this.size = 0;
+  }
+
+  public add(v: number): void {
+    const a = this.sorted;
+    let j = this.size - 1;
+    for (; j >= 0 && a[j] > v; j--) {
+      a[j + 1] = a[j];
+    }
+    a[j + 1] = v;
+    this.size++;
+  }
+
+  /** Removes one value equal to `v` (one that was added). */
+  public remove(v: number): void {
+    const j = this.lowerBound(v);
+    this.sorted.copyWithin(j, j + 1, this.size);
+    this.size--;
+  }
+
+  public robustScale(expected: number, opts: AnomalyOptions): number {
+    const a = this.sorted;
+    const n = this.size;
+    const mid = Math.floor(n / 2);
+    const center = n % 2 === 1 ? a[mid] : (a[mid - 1] + a[mid]) / 2;
+    // Values left of the lower bound are below the center, the rest at or above it: walking outward from it,
+    // each side's deviations grow, and the mid-th smallest of their merge is the median deviation.
+    let l = this.lowerBound(center) - 1;
+    let r = l + 1;
+    let previous = 0;
+    let current = 0;
+    for (let k = 0; k <= mid; k++) {
+      previous = current;
+      const left = l >= 0 ? Math.abs(a[l] - center) : Infinity;
+      const right = r < n ? Math.abs(a[r] - center) : Infinity;
+      if (right < left) {
+        current = right;
+        r++;
+      } else {
+        current = left;
+        l--;
+      }
+    }
+    const mad = n % 2 === 1 ? current : (previous + current) / 2;
+    return Math.max(MAD_TO_SIGMA * mad, (opts.scaleFloorPercent / 100) * Math.abs(expected), opts.scaleFloorAmount);
+  }
+
+  /** The first index whose value is at least `v`. */
+  private lowerBound(v: number): number {
+    const a = this.sorted;
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const m = Math.floor((lo + hi) / 2);
+      if (a[m] < v) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  }
 }
 
 function incidentAnomalies(series: TeamSeries, axisStart: number, scored: ScoredDays, opts: AnomalyOptions): Anomaly[] {
@@ -377,12 +483,12 @@ function detectDrift(
     const weekdayMedian = weekdayMedians(series.totals, series.estimated, set.start, baseFrom, ms);
     const residuals: number[] = [];
     for (let t = baseFrom; t < ms; t++) {
-      const m = weekdayMedian.get(weekday(set.start + t));
+      const m = weekdayMedian[weekday(set.start + t)];
       if (!series.estimated[t] && m !== undefined) {
         residuals.push(amountToNumber({ units: series.totals[t] - m }));
       }
     }
-    const counted = monthDays.filter(t => weekdayMedian.has(weekday(set.start + t)));
+    const counted = monthDays.filter(t => weekdayMedian[weekday(set.start + t)] !== undefined);
     if (counted.length < opts.driftMinDays || residuals.length < MIN_RESIDUALS) {
       continue;
     }
@@ -390,7 +496,7 @@ function detectDrift(
     let expected = 0n;
     for (const t of counted) {
       actual += series.totals[t];
-      expected += weekdayMedian.get(weekday(set.start + t))!;
+      expected += weekdayMedian[weekday(set.start + t)]!;
     }
     const excess = amountToNumber({ units: actual - expected });
     const expectedNumber = amountToNumber({ units: expected });
@@ -398,12 +504,12 @@ function detectDrift(
     const score = excess / (scale * Math.sqrt(counted.length));
     const percent = (100 * excess) / Math.max(expectedNumber, opts.scaleFloorAmount * counted.length);
     if (score >= opts.minScore && excess >= opts.driftMinImpactAmount && percent >= opts.driftMinPercent) {
-      const serviceMedians = new Map<string, Map<number, bigint>>();
+      const serviceMedians = new Map<string, (bigint | undefined)[]>();
       for (const [service, values] of series.services) {
         serviceMedians.set(service, weekdayMedians(values, series.estimated, set.start, baseFrom, ms));
       }
       const drivers = serviceImpacts(series, counted, ({ service, day: t }) => {
-        const m = serviceMedians.get(service)!.get(weekday(set.start + t));
+        const m = serviceMedians.get(service)![weekday(set.start + t)];
         return m === undefined ? [] : [m];
       });
       out.push(anomaly(series, set.start, ms, last, actual - expected, expected, score, drivers, 'drift', opts));
@@ -412,17 +518,13 @@ function detectDrift(
   return out;
 }
 
-/** Per weekday, the median of a series over [from, to), skipping estimated days. */
-function weekdayMedians(values: readonly bigint[], estimated: readonly boolean[], start: number, from: number, to: number): Map<number, bigint> {
-  const byWeekday = new Map<number, bigint[]>();
+/** Per weekday (0 = Sunday), the median of a series over [from, to), skipping estimated days; `undefined` for none. */
+function weekdayMedians(values: readonly bigint[], estimated: readonly boolean[], start: number, from: number, to: number): (bigint | undefined)[] {
+  const byWeekday: bigint[][] = [[], [], [], [], [], [], []];
   for (let t = from; t < to; t++) {
-    if (estimated[t]) {
-      continue;
+    if (!estimated[t]) {
+      byWeekday[weekday(start + t)].push(values[t]);
     }
-    const w = weekday(start + t);
-    const list = byWeekday.get(w) ?? [];
-    list.push(values[t]);
-    byWeekday.set(w, list);
   }
-  return new Map([...byWeekday].map(([w, list]) => [w, medianUnits(list)]));
+  return byWeekday.map(list => (list.length > 0 ? medianUnits(list) : undefined));
 }

@@ -68,6 +68,13 @@ export class CostRowCollector {
   private readonly prefix: string;
   // Store team ids by the raw group key (`team$fraud`), so a known team costs one lookup and no slice per row.
   private readonly tagIds = new Map<string, number>();
+  // Answers list a team's services together and in the same order for every team and day: the row's team is
+  // usually the last row's, and its service the one that followed the last row's service last time. A string
+  // comparison confirms the guess, which costs less than hashing each fresh string for a map lookup.
+  private lastTag = '';
+  private lastTeamId = -1;
+  private lastServiceId = -1;
+  private readonly serviceAfter: number[] = [];
   // Keys seen in the current window, each with the index of the page (in `pageSources`) it came from; windows
   // never share a day, so both are cleared between them. Keys are small integers (no heap number per row).
   private grid = new Uint32Array(0);
@@ -131,13 +138,20 @@ export class CostRowCollector {
           throw malformed(`${where}, ${day}: a group has keys ${JSON.stringify(keys)}; expected [${this.prefix}<value>, <service>]`);
         }
         const tag = keys[tagIndex];
-        let teamId = typeof tag === 'string' ? this.tagIds.get(tag) : undefined;
-        if (teamId === undefined) {
-          if (typeof tag !== 'string' || !tag.startsWith(this.prefix)) {
-            throw malformed(`${where}, ${day}: group key ${JSON.stringify(tag)} does not start with "${this.prefix}"; was the request grouped by tag "${this.tagKey}"?`);
+        let teamId: number | undefined;
+        if (tag === this.lastTag && this.lastTeamId >= 0) {
+          teamId = this.lastTeamId;
+        } else {
+          teamId = typeof tag === 'string' ? this.tagIds.get(tag) : undefined;
+          if (teamId === undefined) {
+            if (typeof tag !== 'string' || !tag.startsWith(this.prefix)) {
+              throw malformed(`${where}, ${day}: group key ${JSON.stringify(tag)} does not start with "${this.prefix}"; was the request grouped by tag "${this.tagKey}"?`);
+            }
+            teamId = this.rows.teamId(tag.length === this.prefix.length ? UNTAGGED : tag.slice(this.prefix.length));
+            this.tagIds.set(tag, teamId);
           }
-          teamId = this.rows.teamId(tag.length === this.prefix.length ? UNTAGGED : tag.slice(this.prefix.length));
-          this.tagIds.set(tag, teamId);
+          this.lastTag = tag;
+          this.lastTeamId = teamId;
         }
         const service = keys[serviceIndex];
         if (typeof service !== 'string') {
@@ -161,7 +175,7 @@ export class CostRowCollector {
             throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount ${JSON.stringify(text)} is not a decimal string such as "12.34"`);
           }
         }
-        const serviceId = this.rows.serviceId(service);
+        const serviceId = this.serviceIdOf(service);
         const first = this.markSeen(dayOffset, teamId, serviceId, pageIndex);
         if (first !== undefined) {
           const team = this.rows.teams[teamId];
@@ -216,6 +230,20 @@ export class CostRowCollector {
       this.overflow.set(key, page);
     }
     return seen;
+  }
+
+  private serviceIdOf(service: string): number {
+    const last = this.lastServiceId;
+    const guess = last >= 0 ? this.serviceAfter[last] : undefined;
+    let id: number;
+    if (guess !== undefined && this.rows.services[guess] === service) {
+      id = guess;
+    } else {
+      id = this.rows.serviceId(service);
+      if (last >= 0) this.serviceAfter[last] = id;
+    }
+    this.lastServiceId = id;
+    return id;
   }
 
   private keyIndexes(page: CostAndUsagePage, where: string): [number, number] {

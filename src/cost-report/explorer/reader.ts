@@ -456,25 +456,27 @@ async function writeRecordedPage(dir: string, window: DayWindow, page: number, r
 /** Replayed pages of one window: page 1, then the next page for as long as the last one had a token. */
 async function* replayPages(dir: string, window: DayWindow): AsyncGenerator<SourcedPage> {
   const fileOf = (page: number) => path.join(windowDir(dir, window), pageFile(page));
-  // The next file is read while this page is parsed, so the disk and the parser overlap. A read past the
-  // last page is dropped unseen (its failure handled here, so it never surfaces as an unhandled rejection).
+  // The next files are read while this page is parsed. A read takes several turns of the event loop (open,
+  // stat, read, close), and turns come only between pages: two reads in flight keep the next page ready when
+  // it is wanted. Reads past the last page are dropped unseen (their failure handled here, so it never
+  // surfaces as an unhandled rejection).
   const read = (page: number) => {
     const pending = fs.readFile(fileOf(page));
     pending.catch(() => undefined);
     return pending;
   };
-  let next = read(1);
+  const ahead = [read(1), read(2)];
   for (let page = 1; ; page++) {
     const file = fileOf(page);
     let text: string;
     try {
-      text = (await next).toString('utf8');
+      text = (await ahead.shift()!).toString('utf8');
     } catch {
       throw new CostReportError('replay-missing',
         `the recording in ${dir} has no page ${page} for ${window.start}..${window.end} (${path.relative(dir, file)}); ` +
         'record again with --record over the same range, tag key and metric');
     }
-    next = read(page + 1);
+    ahead.push(read(page + 2));
     const source = `the recorded page ${file}`;
     const raw = checkPageShape(parseJson(text, source, 'record again with --record'),
       { windowStart: window.start, windowEnd: window.end, page, source });

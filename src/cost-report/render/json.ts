@@ -106,18 +106,26 @@ export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Gene
   }
   yield text.slice(0, -2) + ',\n  "rows": [';
   const rows = report.rows;
-  // Each distinct day, team and service is escaped once, not once per row; the line is the same text that
-  // JSON.stringify gives the row object (keys in the same order).
-  const dayParts = rows.days.map(d => `{"day":${JSON.stringify(d)},"team":`);
-  const teamParts = rows.teams.map(t => `${JSON.stringify(teamLabel(t))},"service":`);
-  const teamEnds = rows.teams.map(t => (t === UNTAGGED ? ',"untagged":true}' : '}'));
-  const serviceParts = rows.services.map(s => `${JSON.stringify(s)},"amount":"`);
+  // Each distinct day, team and service is escaped once, not once per row, and each team and service pair
+  // is one piece of text (unless there are too many pairs to keep): a row is then four concatenations. The
+  // line is the same text that JSON.stringify gives the row object (keys in the same order).
+  const dayParts = rows.days.map(d => `,\n    {"day":${JSON.stringify(d)},"team":`);
+  const teamParts = rows.teams.map(t => JSON.stringify(teamLabel(t)));
+  const serviceParts = rows.services.map(s => `,"service":${JSON.stringify(s)},"amount":"`);
+  const serviceCount = serviceParts.length;
+  const pairParts = teamParts.length * serviceCount <= MAX_PAIR_PARTS ? teamParts.flatMap(t => serviceParts.map(s => t + s)) : undefined;
+  const ends = rows.teams.flatMap(t => {
+    const end = t === UNTAGGED ? ',"untagged":true}' : '}';
+    return [`","provisional":false${end}`, `","provisional":true${end}`];
+  });
   let piece = '';
   for (let i = 0; i < rows.length; i++) {
     const team = rows.teamIdAt(i);
+    const service = rows.serviceIdAt(i);
     const units = rows.fastUnitsAt(i);
-    piece += `${i === 0 ? '\n' : ',\n'}    ${dayParts[rows.dayIdAt(i)]}${teamParts[team]}${serviceParts[rows.serviceIdAt(i)]}` +
-      `${units === units ? formatUnitsFast(units) : formatAmountExact(rows.amountAt(i))}","provisional":${rows.estimatedAt(i)}${teamEnds[team]}`;
+    const day = dayParts[rows.dayIdAt(i)];
+    piece += (i === 0 ? day.slice(1) : day) + (pairParts ? pairParts[team * serviceCount + service] : teamParts[team] + serviceParts[service]) +
+      (units === units ? formatUnitsFast(units) : formatAmountExact(rows.amountAt(i))) + ends[team * 2 + (rows.estimatedAt(i) ? 1 : 0)];
     if (i % ROWS_PER_PIECE === ROWS_PER_PIECE - 1) {
       yield piece;
       piece = '';
@@ -125,6 +133,9 @@ export function* jsonChunks(report: CostReport, options: JsonOptions = {}): Gene
   }
   yield `${piece}${rows.length === 0 ? '' : '\n  '}]\n}\n`;
 }
+
+/** Team and service pairs whose text is kept whole: a few megabytes at most. */
+const MAX_PAIR_PARTS = 65_536;
 
 /** Rows per yielded piece: a few dozen kilobytes, so a million rows are a few thousand writes. */
 const ROWS_PER_PIECE = 256;
