@@ -11,6 +11,17 @@ const CHECK_OUTPUT = 'monitoring_output';
 const EVALUATION_OUTPUT = 'evaluation';
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * Properties TypeScript requires can still be missing (JavaScript, a cast, an app run with `--transpile-only`):
+ * without this check the step fails later, inside token resolution, with a TypeError that names no property.
+ */
+function requireProps(scope: IConstruct, step: string, props: object, required: Record<string, string>): void {
+  const missing = Object.entries(required).filter(([key]) => (props as Record<string, unknown>)[key] === undefined);
+  if (missing.length > 0) {
+    throw validationError(scope, missing.map(([key, what]) => `step "${step}": ${key} is required (${what})`).join('; '));
+  }
+}
+
 /** What a step renders with: the pipeline's role, key, network, image and output locations. @internal */
 export interface StepContext {
   readonly jobRoleArn: string;
@@ -172,6 +183,7 @@ export class ProcessingStep extends PipelineStep {
   /** @internal */
   constructor(scope: IConstruct, name: string, protected readonly props: ProcessingStepProps, type = 'Processing') {
     super(scope, name, type, props);
+    requireProps(scope, name, props, { command: 'the container command, e.g. [\'python3\', \'prepare.py\']' });
     this.outputNames = [...props.outputs ?? []];
     const problems = [...ioNameProblems(name, 'inputs', Object.keys(props.inputs ?? {})), ...ioNameProblems(name, 'outputs', this.outputNames)];
     if (problems.length > 0) {
@@ -259,6 +271,10 @@ export class EvaluationStep extends ProcessingStep {
 
   /** @internal */
   constructor(scope: IConstruct, name: string, private readonly evaluation: EvaluationStepProps) {
+    requireProps(scope, name, evaluation, {
+      model: 'the model to evaluate: a training step\'s modelArtifacts',
+      metrics: 'the metrics the report holds, by name and JSON path, e.g. { auc: \'metrics.auc.value\' }',
+    });
     super(scope, name, { ...evaluation, inputs: { model: evaluation.model, ...evaluation.inputs }, outputs: [EVALUATION_OUTPUT] });
     this.metricPaths = { ...evaluation.metrics };
     this.metricNames = Object.keys(this.metricPaths);
@@ -381,6 +397,11 @@ export class DataQualityCheckStep extends PipelineStep {
   /** @internal */
   constructor(scope: IConstruct, name: string, private readonly props: DataQualityCheckStepProps) {
     super(scope, name, 'QualityCheck', props);
+    requireProps(scope, name, props, {
+      dataset: 'the data to check: a step output or the pipeline\'s input',
+      baselineStatisticsUri: 'the S3 URI of the baseline statistics',
+      baselineConstraintsUri: 'the S3 URI of the baseline constraints',
+    });
     for (const [prop, uri] of [['baselineStatisticsUri', props.baselineStatisticsUri], ['baselineConstraintsUri', props.baselineConstraintsUri]]) {
       // A bucket defined in the app is a token until deploy time: then only the URI's shape can be checked.
       const shape = Token.isUnresolved(uri) ? /^s3:\/\/.+\/.+/ : /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/;
@@ -570,6 +591,7 @@ export class TrainingStep extends PipelineStep {
   /** @internal */
   constructor(scope: IConstruct, name: string, private readonly props: TrainingStepProps, gpu: boolean) {
     super(scope, name, 'Training', props);
+    requireProps(scope, name, props, { channels: 'the input channels, e.g. { train: prepare.output(\'train\') }' });
     this.instanceCount = props.instanceCount ?? 1;
     this.spot = props.spot ?? gpu;
     this.distribution = props.distribution ?? (this.instanceCount > 1 ? TrainingDistribution.torchDistributed() : undefined);
@@ -724,6 +746,7 @@ export class ConditionStep extends PipelineStep {
   /** @internal */
   constructor(scope: IConstruct, name: string, props: ConditionStepProps) {
     super(scope, name, 'Condition', props);
+    requireProps(scope, name, props, { conditions: 'the conditions to test', ifSteps: 'the steps to run when they hold' });
     this.conditions = [...props.conditions];
     this.ifSteps = [...props.ifSteps];
     this.elseSteps = [...props.elseSteps ?? []];
@@ -788,6 +811,7 @@ export class FailStep extends PipelineStep {
   /** @internal */
   constructor(scope: IConstruct, name: string, private readonly props: FailStepProps) {
     super(scope, name, 'Fail', props);
+    requireProps(scope, name, props, { errorMessage: 'why the execution failed' });
   }
 
   /** @internal */
@@ -843,6 +867,10 @@ export class RegisterModelStep extends PipelineStep {
   /** @internal */
   constructor(scope: IConstruct, name: string, private readonly props: RegisterModelStepProps) {
     super(scope, name, 'RegisterModel', props);
+    requireProps(scope, name, props, {
+      modelArtifacts: 'a training step\'s modelArtifacts',
+      evaluation: 'the addEvaluation step whose report the model package records, so the version can be approved on it',
+    });
   }
 
   /** The ARN of the new model package version. */

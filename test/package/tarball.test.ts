@@ -165,7 +165,7 @@ describe('installed with its peers, offline', () => {
     // in this package's. Node's types are needed then (the AWS SDK's declarations name its streams), and projen's
     // (the project type's declarations extend its classes; projen is an optional peer, not installed here).
     const projen = path.join(ROOT, 'node_modules', 'projen');
-    expect(() => typeCheck('typecheck-libcheck', { skipLibCheck: false, types: ['node'], paths: { projen: [projen], 'projen/*': [`${projen}/*`] } }, {
+    expect(() => typeCheck('typecheck-libcheck', { skipLibCheck: false, types: ['node'], paths: { 'projen': [projen], 'projen/*': [`${projen}/*`] } }, {
       'entry-points.ts': [
         "import * as root from 'mlops-stack';",
         "import * as k8s from 'mlops-stack/k8s';",

@@ -189,16 +189,49 @@ describe('the new repository', () => {
     expect(failed.stdout + failed.stderr).toMatch(/-\s+"Amount": 1000,\n\s+\+\s+"Amount": 2500,/);
   });
 
-  test('with gpuCluster and githubRepository: each team\'s GPU pool billed to it, and the workflows\' two roles', () => {
+  test('with gpuCluster, githubRepository and a model: pools billed to their teams, the workflows\' two roles, cdk-nag passing', () => {
     const rc = read('.projenrc.ts');
     writeFileSync(path.join(repo, '.projenrc.ts'), rc.replace("costCenter: 'cc-4200',",
       "costCenter: 'cc-4200',\n  gpuCluster: true,\n  githubRepository: 'octo-org/platform',\n  deploySessionHours: 2,"));
     run('npx', ['projen'], repo, 0, { PROJEN_DISABLE_POST: 'true' });
+    // A model of the fraud team with a pipeline and an endpoint, as the README's MlopsPlatform section writes one:
+    // in a stack bound to a region, every acknowledgement of the constructs must still match cdk-nag's findings.
+    const main = read('src/main.ts');
+    expect(main.split('    models: [],\n')).toHaveLength(2);
+    writeFileSync(path.join(repo, 'src', 'main.ts'), main
+      .replace('MlopsPlatform, type TeamConfig }', 'MlopsPlatform, ModelSource, ServingInstanceType, type TeamConfig }')
+      .replace('    models: [],\n', [
+        '    models: [{',
+        "      name: 'fraud-scoring',",
+        '      team: teams[0],',
+        '      training: {',
+        "        imageDigest: 'sha256:5d41402abc4b2a76b9719d911017c592ae2a6b5e1e7c0b8b3b5c1b1f6d3f9a2c',",
+        '        steps: pipeline => {',
+        "          const prepare = pipeline.addProcessing('Prepare', {",
+        "            command: ['python3', 'prepare.py'], inputs: { raw: pipeline.inputData }, outputs: ['train', 'test'],",
+        '          });',
+        "          const train = pipeline.addTraining('Train', { channels: { train: prepare.output('train') } });",
+        "          const evaluate = pipeline.addEvaluation('Evaluate', {",
+        "            command: ['python3', 'evaluate.py'], model: train.modelArtifacts, inputs: { test: prepare.output('test') },",
+        "            metrics: { auc: 'metrics.auc.value' },",
+        '          });',
+        "          pipeline.addRegistration('Register', { modelArtifacts: train.modelArtifacts, evaluation: evaluate });",
+        '        },',
+        '      },',
+        '      endpoint: {',
+        "        source: ModelSource.imageTag('1.4.0', { artifactsKey: '1.4.0/model.tar.gz' }),",
+        "        variants: [{ variantName: 'current', instanceType: ServingInstanceType.ML_C5_XLARGE }],",
+        '      },',
+        '    }],',
+        '',
+      ].join('\n')));
     run('npx', ['cdk', 'synth', '--quiet']);
     const out = path.join(repo, 'cdk.out');
     const template = (stack: string) => JSON.parse(readFileSync(path.join(out, `${stack}.template.json`), 'utf8'));
     expect(readdirSync(out).filter(f => f.endsWith('.template.json')).sort())
-      .toEqual(['MlopsGitHubCi', 'MlopsGpuCluster', 'MlopsRegistry', 'MlopsSharedServices'].map(s => `${s}.template.json`));
+      .toEqual(['MlopsGitHubCi', 'MlopsGpuCluster', 'MlopsRegistry', 'MlopsServing', 'MlopsSharedServices', 'MlopsTraining'].map(s => `${s}.template.json`));
+    const endpoint = Object.values<any>(template('MlopsServing').Resources).find(r => r.Type === 'AWS::SageMaker::Endpoint');
+    expect(endpoint.Properties.Tags).toContainEqual({ Key: 'team', Value: 'fraud' });
     const report = JSON.parse(readFileSync(path.join(out, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports.filter((r: any) => r.conclusion !== 'success')).toEqual([]);
     // The roles: the deploy role for pushes to main, the read-only one for pull requests, one OIDC provider.
@@ -214,6 +247,6 @@ describe('the new repository', () => {
     // The app's own tests: snapshots rewritten (the diff is the new stacks), then the pool billing check.
     run('npx', ['projen', 'test:update']);
     const tested = run('npx', ['projen', 'test']);
-    expect(tested.stdout + tested.stderr).toMatch(/Tests:\s+6 passed, 6 total/);
+    expect(tested.stdout + tested.stderr).toMatch(/Tests:\s+8 passed, 8 total/);
   }, 600_000);
 });

@@ -34,6 +34,25 @@ describe('TrainingPipeline props', () => {
 });
 
 describe('TrainingPipeline steps', () => {
+  // What TypeScript requires, missing as it is from JavaScript or an app run with --transpile-only: a clear error
+  // naming the step and the property, not a TypeError from inside token resolution at synth.
+  test.each<[string, (p: TrainingPipeline, pipeline: ReturnType<typeof base>) => unknown, RegExp]>([
+    ['a registration without its evaluation', (p, b) => p.addRegistration('Register', { modelArtifacts: b.prepare.output('train') } as any),
+      /^S\/Training: step "Register": evaluation is required \(the addEvaluation step/],
+    ['a registration without anything', p => p.addRegistration('Register', {} as any),
+      /step "Register": modelArtifacts is required .*; step "Register": evaluation is required/],
+    ['a training step without channels', p => p.addTraining('Train', {} as any), /step "Train": channels is required/],
+    ['a processing step without its command', p => p.addProcessing('Clean', {} as any), /step "Clean": command is required/],
+    ['an evaluation without its model', p => p.addEvaluation('Score', { command: ['x'], metrics: {} } as any), /step "Score": model is required/],
+    ['a data quality check without its baseline', (p, b) => p.addDataQualityCheck('Check', { dataset: b.prepare.output('train') } as any),
+      /step "Check": baselineStatisticsUri is required .*; step "Check": baselineConstraintsUri is required/],
+    ['a condition without steps to run', p => p.addCondition('Gate', { conditions: [] } as any), /step "Gate": ifSteps is required/],
+    ['a fail step without its message', p => p.addFail('Stop', {} as any), /step "Stop": errorMessage is required/],
+  ])('rejects %s', (_what, add, message) => {
+    const b = base();
+    expect(() => add(b.pipeline, b)).toThrow(message);
+  });
+
   test('duplicate step names', () => {
     const { pipeline } = base();
     expect(() => pipeline.addProcessing('Prepare', { command: ['x'] })).toThrow(/step name \("Prepare"\) duplicates a step of this pipeline \(a Processing step\)/);
