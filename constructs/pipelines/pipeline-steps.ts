@@ -15,8 +15,9 @@ const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
  * Properties TypeScript requires can still be missing (JavaScript, a cast, an app run with `--transpile-only`):
  * without this check the step fails later, inside token resolution, with a TypeError that names no property.
  */
-function requireProps(scope: IConstruct, step: string, props: object, required: Record<string, string>): void {
-  const missing = Object.entries(required).filter(([key]) => (props as Record<string, unknown>)[key] === undefined);
+function requireProps(scope: IConstruct, step: string, props: object | undefined, required: Record<string, string>): void {
+  const given = (props ?? {}) as Record<string, unknown>;
+  const missing = Object.entries(required).filter(([key]) => given[key] === undefined || given[key] === null);
   if (missing.length > 0) {
     throw validationError(scope, missing.map(([key, what]) => `step "${step}": ${key} is required (${what})`).join('; '));
   }
@@ -272,6 +273,7 @@ export class EvaluationStep extends ProcessingStep {
   /** @internal */
   constructor(scope: IConstruct, name: string, private readonly evaluation: EvaluationStepProps) {
     requireProps(scope, name, evaluation, {
+      command: 'the container command, e.g. [\'python3\', \'evaluate.py\']',
       model: 'the model to evaluate: a training step\'s modelArtifacts',
       metrics: 'the metrics the report holds, by name and JSON path, e.g. { auc: \'metrics.auc.value\' }',
     });

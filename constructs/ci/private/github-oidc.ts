@@ -92,7 +92,9 @@ export function secondProviderProblems(scope: Construct, provider: iam.IOpenIdCo
   if (existing === undefined) {
     return [];
   }
-  return [`provider is not given, but ${existing.node.scope!.node.path} already creates the GitHub OIDC provider of ` +
+  // A provider made by OidcProviderNative is named by that construct, a raw CfnOIDCProvider by itself.
+  const owner = existing.node.scope instanceof iam.OidcProviderNative ? existing.node.scope : existing;
+  return [`provider is not given, but ${owner.node.path} already creates the GitHub OIDC provider of ` +
     `${Stack.of(existing) === stack ? 'this stack' : `account ${stack.account}`}, and IAM allows one per account: ` +
     'pass it, e.g. provider: deployRole.provider'];
 }
