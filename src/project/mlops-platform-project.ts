@@ -95,6 +95,18 @@ export interface MlopsPlatformProjectOptions {
   readonly gpuCluster?: boolean;
 
   /**
+   * Activate the tag schema's keys (team, project, cost-center, environment) as cost allocation tags from the
+   * app (`MlopsPlatform`'s `costAllocationTags`). Budgets, anomaly monitors and the cost report filter and group
+   * by the team tag only once it is active. Only the management (payer) account can activate tags, and a key can
+   * be activated only once resources have carried it (up to 24 hours), so the first deploy of a new platform
+   * would fail with it: turn it on after that, or activate the keys in the Billing console.
+   *
+   * @default false
+   * @see https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html
+   */
+  readonly activateCostAllocationTags?: boolean;
+
+  /**
    * Most GPUs each team's pool runs at once, with {@link gpuCluster}.
    *
    * @default 8
@@ -125,6 +137,15 @@ export interface MlopsPlatformProjectOptions {
    * @default - the jobs run in any repository; the roles are yours to create
    */
   readonly githubRepository?: string;
+
+  /**
+   * The AWS account has a GitHub OIDC provider already (another repository's roles, the console, another tool):
+   * the `MlopsGitHubCi` stack imports it instead of creating one, which IAM would refuse (one provider per
+   * account). Needs {@link githubRepository}.
+   *
+   * @default false - the stack creates the provider
+   */
+  readonly existingOidcProvider?: boolean;
 
   /**
    * Name of the GitHub Actions variable that holds the ARN of the deploy role `deploy.yml` assumes through
@@ -301,6 +322,7 @@ export class MlopsPlatformProject extends awscdk.AwsCdkTypeScriptApp {
         region: options.awsRegion ?? 'us-east-1',
         gpuCluster: options.gpuCluster ?? false,
         teamGpuLimit: options.teamGpuLimit ?? 8,
+        activateCostAllocationTags: options.activateCostAllocationTags ?? false,
         github: options.githubRepository === undefined ? undefined : {
           repository: options.githubRepository,
           branch: options.defaultReleaseBranch ?? 'main',
@@ -308,6 +330,7 @@ export class MlopsPlatformProject extends awscdk.AwsCdkTypeScriptApp {
           deployRoleArnVariable: options.deployRoleArnVariable ?? DEFAULT_DEPLOY_VARIABLE,
           diffRoleArnVariable: options.diffRoleArnVariable ?? DEFAULT_DIFF_VARIABLE,
           deploySessionHours: options.deploySessionHours ?? 1,
+          existingOidcProvider: options.existingOidcProvider ?? false,
         },
       }),
     });
@@ -374,6 +397,7 @@ interface PlatformConfig {
   readonly region: string;
   readonly gpuCluster: boolean;
   readonly teamGpuLimit: number;
+  readonly activateCostAllocationTags: boolean;
   readonly github?: GitHubConfig;
 }
 
@@ -384,6 +408,7 @@ interface GitHubConfig {
   readonly deployRoleArnVariable: string;
   readonly diffRoleArnVariable: string;
   readonly deploySessionHours: number;
+  readonly existingOidcProvider: boolean;
 }
 
 function renderConfig(config: PlatformConfig): string[] {
@@ -410,6 +435,8 @@ function renderConfig(config: PlatformConfig): string[] {
     '  readonly gpuCluster: boolean;',
     '  /** Most GPUs each team\'s pool runs at once. */',
     '  readonly teamGpuLimit: number;',
+    '  /** Activate the tag keys as cost allocation tags (payer account, once resources carry them). */',
+    '  readonly activateCostAllocationTags: boolean;',
     '  /** The repository whose workflows assume the deploy and diff roles; undefined: no roles in the app. */',
     '  readonly github?: {',
     '    readonly repository: string;',
@@ -421,6 +448,8 @@ function renderConfig(config: PlatformConfig): string[] {
     '    readonly diffRoleArnVariable: string;',
     '    /** The deploy role\'s maximum session, in hours. */',
     '    readonly deploySessionHours: number;',
+    '    /** Import the account\'s GitHub OIDC provider instead of creating it. */',
+    '    readonly existingOidcProvider: boolean;',
     '  };',
     '}',
     '',
@@ -502,6 +531,9 @@ function validate(options: MlopsPlatformProjectOptions): void {
   }
   if (options.deployEnvironment !== undefined && !ENVIRONMENT.test(options.deployEnvironment)) {
     problems.push(`deployEnvironment ("${options.deployEnvironment}") must be 1 to 255 letters, digits, '.', '_' or '-'`);
+  }
+  if (options.existingOidcProvider && options.githubRepository === undefined) {
+    problems.push('existingOidcProvider is set without githubRepository; only the MlopsGitHubCi stack of the workflows\' roles uses the provider');
   }
   const hours = options.deploySessionHours;
   if (hours !== undefined && !(Number.isInteger(hours) && hours >= 1 && hours <= 12)) {

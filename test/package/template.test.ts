@@ -173,6 +173,8 @@ describe('the new repository', () => {
     const budgets = Object.values<any>(JSON.parse(readFileSync(path.join(out, 'MlopsSharedServices.template.json'), 'utf8')).Resources)
       .filter(r => r.Type === 'AWS::Budgets::Budget').map(r => r.Properties.Budget.CostFilters.TagKeyValue[0]).sort();
     expect(budgets).toEqual(TEAMS.map(t => `user:team$${t}`));
+    // By default the app does not activate the tag keys (a first deploy could not: see activateCostAllocationTags).
+    expect(readFileSync(path.join(out, 'MlopsSharedServices.template.json'), 'utf8')).not.toContain('Custom::CostAllocationTags');
     const report = JSON.parse(readFileSync(path.join(out, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports.filter((r: any) => r.conclusion !== 'success')).toEqual([]);
   });
@@ -192,7 +194,8 @@ describe('the new repository', () => {
   test('with gpuCluster, githubRepository and a model: pools billed to their teams, the workflows\' two roles, cdk-nag passing', () => {
     const rc = read('.projenrc.ts');
     writeFileSync(path.join(repo, '.projenrc.ts'), rc.replace("costCenter: 'cc-4200',",
-      "costCenter: 'cc-4200',\n  gpuCluster: true,\n  githubRepository: 'octo-org/platform',\n  deploySessionHours: 2,"));
+      "costCenter: 'cc-4200',\n  gpuCluster: true,\n  githubRepository: 'octo-org/platform',\n  deploySessionHours: 2,\n" +
+      '  existingOidcProvider: true,\n  activateCostAllocationTags: true,'));
     run('npx', ['projen'], repo, 0, { PROJEN_DISABLE_POST: 'true' });
     // A model of the fraud team with a pipeline and an endpoint, as the README's MlopsPlatform section writes one:
     // in a stack bound to a region, every acknowledgement of the constructs must still match cdk-nag's findings.
@@ -238,9 +241,18 @@ describe('the new repository', () => {
     expect(endpoint.Properties.Tags).toContainEqual({ Key: 'team', Value: 'fraud' });
     const report = JSON.parse(readFileSync(path.join(out, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports.filter((r: any) => r.conclusion !== 'success')).toEqual([]);
-    // The roles: the deploy role for pushes to main, the read-only one for pull requests, one OIDC provider.
+    // The roles: the deploy role for pushes to main, the read-only one for pull requests, both trusting the
+    // account's existing OIDC provider (imported by its ARN, not created).
     const ci = Object.values<any>(template('MlopsGitHubCi').Resources);
-    expect(ci.filter(r => r.Type === 'AWS::IAM::OIDCProvider')).toHaveLength(1);
+    expect(ci.filter(r => r.Type === 'AWS::IAM::OIDCProvider')).toHaveLength(0);
+    for (const role of ci.filter(r => r.Type === 'AWS::IAM::Role')) {
+      const federated = JSON.stringify(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Federated);
+      expect(federated).toContain(':oidc-provider/token.actions.githubusercontent.com');
+      expect(federated).toContain('{"Ref":"AWS::AccountId"}');
+    }
+    // The tag keys are activated from the shared-services stack, as asked; the default leaves them out.
+    const activation = Object.values<any>(template('MlopsSharedServices').Resources).filter(r => r.Type === 'Custom::CostAllocationTags');
+    expect(activation).toHaveLength(1);
     const subjects = ci.filter(r => r.Type === 'AWS::IAM::Role')
       .map(r => r.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']);
     expect(subjects).toEqual([['repo:octo-org/platform:ref:refs/heads/main'], ['repo:octo-org/platform:pull_request']]);

@@ -93,3 +93,39 @@ describe('renderJson', () => {
     expect(doc.anomalies[0].impactPercent).toBeNull();
   });
 });
+
+describe('renderJson rows, with few and with many team and service pairs', () => {
+  // The writer keeps one piece of text per team and service pair up to a limit (65,536 pairs) and builds the
+  // row from its parts above it: both ways must write what JSON.stringify writes for each row.
+  test.each([
+    ['20 teams x 30 services', 20, 30],
+    ['300 teams x 230 services (69,000 pairs, above the limit)', 300, 230],
+  ])('%s: each row line is the row, exactly', (_what, teamCount, serviceCount) => {
+    const rows: Array<[string, string, string, string, boolean]> = [];
+    for (let t = 0; t < teamCount; t++) {
+      for (let s = 0; s < serviceCount; s++) {
+        // An untagged team, names JSON must escape, negative and fractional amounts, provisional days.
+        const team = t === 0 ? UNTAGGED : `team-${t}${t % 97 === 1 ? ' "q"\\' : ''}`;
+        const amount = ((t * 7 + s * 13) % 5 === 0 ? '-' : '') + `${t}.${String(s).padStart(3, '0')}0000001`;
+        rows.push([s % 2 === 0 ? '2026-03-01' : '2026-03-02', team, `Service ${s}`, amount, (t + s) % 3 === 0]);
+      }
+    }
+    const built = buildReport(dataset(rows, '2026-03-01', '2026-03-03'), { now: new Date('2026-03-03T00:00:00Z') });
+    const doc = JSON.parse(renderJson(built));
+    expect(doc.rows).toHaveLength(rows.length);
+    const expected = rows.map(([day, team, service, amount, provisional]) => ({
+      day,
+      team: team === UNTAGGED ? UNTAGGED_LABEL : team,
+      service,
+      amount: amount.replace(/^(-?\d+\.\d*?)0+$/, '$1').replace(/\.$/, ''),
+      provisional,
+      ...(team === UNTAGGED ? { untagged: true } : {}),
+    }));
+    // Compare as sorted lines (the report keeps the rows in its own order), reporting the first few that differ:
+    // a diff of 69,000 lines would take jest minutes to print.
+    const key = (r: object) => JSON.stringify(r);
+    const got = doc.rows.map(key).sort();
+    const want = expected.map(key).sort();
+    expect(got.flatMap((line: string, i: number) => line === want[i] ? [] : [{ got: line, want: want[i] }]).slice(0, 3)).toEqual([]);
+  });
+});
