@@ -4,6 +4,7 @@ import { isDay } from '../dates';
 import { CostReportError } from '../errors';
 import { UNTAGGED, teamLabel } from '../model';
 import { CostRows, parseUnitsFast } from '../rows';
+import { SPAN_FIELDS, decodeRange, rangeEquals, type ScannedPage } from './scan';
 
 /** The parts of a `GetCostAndUsage` answer the parser reads (an SDK output, or the same JSON replayed). */
 export type CostAndUsagePage = Pick<GetCostAndUsageCommandOutput, 'ResultsByTime' | 'GroupDefinitions' | 'NextPageToken'>;
@@ -75,6 +76,9 @@ export class CostRowCollector {
   private lastTeamId = -1;
   private lastServiceId = -1;
   private readonly serviceAfter: number[] = [];
+  // Each service's UTF-8 bytes, to confirm the guess on a scanned page without decoding its bytes.
+  private readonly serviceBytes: Uint8Array[] = [];
+  private currencyBytes = new Uint8Array(0);
   // Keys seen in the current window, each with the index of the page (in `pageSources`) it came from; windows
   // never share a day, so both are cleared between them. Keys are small integers (no heap number per row).
   private grid = new Uint32Array(0);
@@ -101,13 +105,7 @@ export class CostRowCollector {
   public addPage(raw: CostAndUsagePage, origin: PageOrigin): number {
     const page = checkPageShape(raw, origin);
     const where = describeOrigin(origin);
-    if (this.seenWindow !== origin.windowStart) {
-      this.grid.fill(0);
-      this.overflow = new Map();
-      this.pageSources = [];
-      this.seenWindow = origin.windowStart;
-    }
-    const pageIndex = this.pageSources.push(where) - 1;
+    const pageIndex = this.startPage(origin, where);
     const windowStartMs = Date.parse(`${origin.windowStart}T00:00:00Z`);
     const [tagIndex, serviceIndex] = this.keyIndexes(page, where);
     let added = 0;
@@ -116,12 +114,7 @@ export class CostRowCollector {
         throw malformed(`${where} has a result that is ${JSON.stringify(result)}; expected an object`);
       }
       const day = result.TimePeriod?.Start;
-      if (typeof day !== 'string' || !isDay(day)) {
-        throw malformed(`${where} has a result whose TimePeriod.Start is ${JSON.stringify(day)}; expected a YYYY-MM-DD day`);
-      }
-      if (day < origin.windowStart || day >= origin.windowEnd) {
-        throw malformed(`${where} has a result for ${day}, outside the requested window`);
-      }
+      this.checkDay(day, origin, where);
       if (result.Estimated !== undefined && typeof result.Estimated !== 'boolean') {
         throw malformed(`${where}, ${day}: Estimated is ${JSON.stringify(result.Estimated)}; expected true or false`);
       }
@@ -138,21 +131,7 @@ export class CostRowCollector {
           throw malformed(`${where}, ${day}: a group has keys ${JSON.stringify(keys)}; expected [${this.prefix}<value>, <service>]`);
         }
         const tag = keys[tagIndex];
-        let teamId: number | undefined;
-        if (tag === this.lastTag && this.lastTeamId >= 0) {
-          teamId = this.lastTeamId;
-        } else {
-          teamId = typeof tag === 'string' ? this.tagIds.get(tag) : undefined;
-          if (teamId === undefined) {
-            if (typeof tag !== 'string' || !tag.startsWith(this.prefix)) {
-              throw malformed(`${where}, ${day}: group key ${JSON.stringify(tag)} does not start with "${this.prefix}"; was the request grouped by tag "${this.tagKey}"?`);
-            }
-            teamId = this.rows.teamId(tag.length === this.prefix.length ? UNTAGGED : tag.slice(this.prefix.length));
-            this.tagIds.set(tag, teamId);
-          }
-          this.lastTag = tag;
-          this.lastTeamId = teamId;
-        }
+        const teamId = tag === this.lastTag && this.lastTeamId >= 0 ? this.lastTeamId : this.teamIdOf(tag, where, day);
         const service = keys[serviceIndex];
         if (typeof service !== 'string') {
           throw malformed(`${where}, ${day}: service key ${JSON.stringify(service)} is not a string`);
@@ -167,22 +146,10 @@ export class CostRowCollector {
         }
         // The plain form Cost Explorer sends parses without a bigint; anything else (extra digits to round,
         // large values, bad text) goes through the exact parser and its error.
-        let units: number | bigint = parseUnitsFast(text);
-        if (units !== units) {
-          try {
-            units = parseAmount(text).units;
-          } catch {
-            throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount ${JSON.stringify(text)} is not a decimal string such as "12.34"`);
-          }
-        }
+        const fast = parseUnitsFast(text);
+        const units = fast === fast ? fast : this.exactUnits(text, where, day, keys);
         const serviceId = this.serviceIdOf(service);
-        const first = this.markSeen(dayOffset, teamId, serviceId, pageIndex);
-        if (first !== undefined) {
-          const team = this.rows.teams[teamId];
-          throw new CostReportError('duplicate-row',
-            `${where} repeats ${day}, team ${JSON.stringify(teamLabel(team))}, service ${JSON.stringify(service)}, already read from ${this.pageSources[first]}: ` +
-            'a repeated page or day, which would be counted twice. Record or fetch the window again (for a cache file, delete it or run with --no-cache).');
-        }
+        this.checkNew(dayOffset, teamId, serviceId, pageIndex, where, day, () => service);
         if (units !== 0 && units !== 0n && (this.currencyUnit === undefined || metric.Unit !== this.currencyUnit)) {
           this.checkCurrency(metric.Unit, `${day}, ${teamLabel(this.rows.teams[teamId])}, ${service}`);
         }
@@ -191,6 +158,122 @@ export class CostRowCollector {
       }
     }
     return added;
+  }
+
+  /**
+   * Keep the rows of a page read by {@link PageScanner}: the same rows, checks and errors, in the same order,
+   * as {@link addPage} gives for the same page parsed with `JSON.parse` (the scanner has already checked what
+   * `JSON.parse` and the types would). Returns the number of rows added.
+   */
+  public addScanned(page: ScannedPage, origin: PageOrigin): number {
+    const where = describeOrigin(origin);
+    const pageIndex = this.startPage(origin, where);
+    const windowStartMs = Date.parse(`${origin.windowStart}T00:00:00Z`);
+    const [tagIndex, serviceIndex] = this.keyIndexes({ GroupDefinitions: page.groupDefinitions } as CostAndUsagePage, where);
+    const { bytes, spans, units: plainUnits } = page;
+    const tagAt = 2 * tagIndex;
+    const serviceAt = 2 * serviceIndex;
+    // The previous group's tag on this page: the same bytes are the same team, without decoding them.
+    let lastStart = -1;
+    let lastEnd = -1;
+    let g = 0;
+    for (let r = 0; r < page.results; r++) {
+      const day = page.days[r];
+      this.checkDay(day, origin, where);
+      const estimated = page.estimated[r] === 1;
+      const dayOffset = Math.round((Date.parse(`${day}T00:00:00Z`) - windowStartMs) / 86_400_000);
+      const dayId = this.rows.dayId(day);
+      for (const end = page.groupEnds[r]; g < end; g++) {
+        const at = g * SPAN_FIELDS;
+        const ts = spans[at + tagAt];
+        const te = spans[at + tagAt + 1];
+        let teamId: number;
+        if (lastStart >= 0 && this.lastTeamId >= 0 && rangesEqual(bytes, ts, te, lastStart, lastEnd)) {
+          teamId = this.lastTeamId;
+        } else {
+          const tag = decodeRange(bytes, ts, te);
+          teamId = tag === this.lastTag && this.lastTeamId >= 0 ? this.lastTeamId : this.teamIdOf(tag, where, day);
+        }
+        lastStart = ts;
+        lastEnd = te;
+        let units: number | bigint = plainUnits[g];
+        if (units !== units) {
+          const keys = [decodeRange(bytes, spans[at], spans[at + 1]), decodeRange(bytes, spans[at + 2], spans[at + 3])];
+          const text = decodeRange(bytes, spans[at + 6], spans[at + 7]);
+          const fast = parseUnitsFast(text);
+          units = fast === fast ? fast : this.exactUnits(text, where, day, keys);
+        }
+        const ss = spans[at + serviceAt];
+        const se = spans[at + serviceAt + 1];
+        const serviceId = this.serviceIdOfRange(bytes, ss, se);
+        this.checkNew(dayOffset, teamId, serviceId, pageIndex, where, day, () => decodeRange(bytes, ss, se));
+        if (units !== 0 && units !== 0n) {
+          const us = spans[at + 4];
+          if (this.currencyUnit === undefined || us < 0 || !rangeEquals(bytes, us, spans[at + 5], this.currencyBytes)) {
+            const unit = us < 0 ? undefined : decodeRange(bytes, us, spans[at + 5]);
+            if (this.currencyUnit === undefined || unit !== this.currencyUnit) {
+              this.checkCurrency(unit, `${day}, ${teamLabel(this.rows.teams[teamId])}, ${decodeRange(bytes, ss, se)}`);
+            }
+          }
+        }
+        this.rows.appendIds(dayId, teamId, serviceId, units, estimated);
+      }
+    }
+    return page.groups;
+  }
+
+  /** Starts a page: a new window clears the repeat check. Returns the page's index for {@link markSeen}. */
+  private startPage(origin: PageOrigin, where: string): number {
+    if (this.seenWindow !== origin.windowStart) {
+      this.grid.fill(0);
+      this.overflow = new Map();
+      this.pageSources = [];
+      this.seenWindow = origin.windowStart;
+    }
+    return this.pageSources.push(where) - 1;
+  }
+
+  private checkDay(day: unknown, origin: PageOrigin, where: string): asserts day is string {
+    if (typeof day !== 'string' || !isDay(day)) {
+      throw malformed(`${where} has a result whose TimePeriod.Start is ${JSON.stringify(day)}; expected a YYYY-MM-DD day`);
+    }
+    if (day < origin.windowStart || day >= origin.windowEnd) {
+      throw malformed(`${where} has a result for ${day}, outside the requested window`);
+    }
+  }
+
+  /** The team of a group key other than the last row's (`team$fraud`), added when new. */
+  private teamIdOf(tag: unknown, where: string, day: string): number {
+    let teamId = typeof tag === 'string' ? this.tagIds.get(tag) : undefined;
+    if (teamId === undefined) {
+      if (typeof tag !== 'string' || !tag.startsWith(this.prefix)) {
+        throw malformed(`${where}, ${day}: group key ${JSON.stringify(tag)} does not start with "${this.prefix}"; was the request grouped by tag "${this.tagKey}"?`);
+      }
+      teamId = this.rows.teamId(tag.length === this.prefix.length ? UNTAGGED : tag.slice(this.prefix.length));
+      this.tagIds.set(tag, teamId);
+    }
+    this.lastTag = tag as string;
+    this.lastTeamId = teamId;
+    return teamId;
+  }
+
+  private exactUnits(text: string, where: string, day: string, keys: unknown[]): bigint {
+    try {
+      return parseAmount(text).units;
+    } catch {
+      throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount ${JSON.stringify(text)} is not a decimal string such as "12.34"`);
+    }
+  }
+
+  /** Marks a day, team and service as read; a repeat is an error naming both pages. */
+  private checkNew(dayOffset: number, teamId: number, serviceId: number, pageIndex: number, where: string, day: string, service: () => string): void {
+    const first = this.markSeen(dayOffset, teamId, serviceId, pageIndex);
+    if (first !== undefined) {
+      const team = this.rows.teams[teamId];
+      throw new CostReportError('duplicate-row',
+        `${where} repeats ${day}, team ${JSON.stringify(teamLabel(team))}, service ${JSON.stringify(service())}, already read from ${this.pageSources[first]}: ` +
+        'a repeated page or day, which would be counted twice. Record or fetch the window again (for a cache file, delete it or run with --no-cache).');
+    }
   }
 
   /**
@@ -240,10 +323,22 @@ export class CostRowCollector {
       id = guess;
     } else {
       id = this.rows.serviceId(service);
+      this.serviceBytes[id] ??= encoder.encode(service);
       if (last >= 0) this.serviceAfter[last] = id;
     }
     this.lastServiceId = id;
     return id;
+  }
+
+  /** {@link serviceIdOf} for a service's bytes: the guess is confirmed on the bytes, decoded only when it fails. */
+  private serviceIdOfRange(bytes: Uint8Array, start: number, end: number): number {
+    const last = this.lastServiceId;
+    const guess = last >= 0 ? this.serviceAfter[last] : undefined;
+    if (guess !== undefined && rangeEquals(bytes, start, end, this.serviceBytes[guess])) {
+      this.lastServiceId = guess;
+      return guess;
+    }
+    return this.serviceIdOf(decodeRange(bytes, start, end));
   }
 
   private keyIndexes(page: CostAndUsagePage, where: string): [number, number] {
@@ -268,6 +363,7 @@ export class CostRowCollector {
     }
     if (this.currencyUnit === undefined) {
       this.currencyUnit = unit;
+      this.currencyBytes = encoder.encode(unit);
       this.currencyWhere = where;
     } else if (unit !== this.currencyUnit) {
       throw new CostReportError('mixed-currencies',
@@ -281,6 +377,17 @@ export class CostRowCollector {
 const WINDOW_DAYS = 31;
 /** Cells of the duplicate check's grid before it falls back to a map (16 MB of page numbers). */
 const MAX_GRID_CELLS = 4 * 1024 * 1024;
+
+const encoder = new TextEncoder();
+
+/** Whether two ranges of the same bytes are equal. */
+function rangesEqual(bytes: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {
+  if (e1 - s1 !== e2 - s2) return false;
+  for (let k = 0; k < e1 - s1; k++) {
+    if (bytes[s1 + k] !== bytes[s2 + k]) return false;
+  }
+  return true;
+}
 
 function malformed(detail: string): CostReportError {
   return new CostReportError('malformed-response', `Cost Explorer returned a malformed answer: ${detail}`);

@@ -11,6 +11,7 @@ import type { CostRows } from '../rows';
 import { explainCostExplorerError } from './errors';
 import { CostRowCollector, checkPageShape, type CostAndUsagePage } from './parse';
 import { COST_METRICS, DEFAULT_COST_METRIC, costAndUsageRequest } from './request';
+import { PageScanner, type ScannedPage } from './scan';
 import { RateLimiter, backoffMs, isRetryable, realSleep, type Sleep } from './throttle';
 
 /** Where a window's pages came from. */
@@ -232,6 +233,7 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
     }
   };
 
+  let scanner: PageScanner | undefined;
   for (const [i, window] of windows.entries()) {
     const cacheFile = options.cacheDir && !options.replayDir
       ? path.join(options.cacheDir, `${cacheKey(window, tagKey, metric, options.endpoint, options.cacheScope ?? 'default')}.ndjson`)
@@ -239,7 +241,7 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
     let source: AsyncIterable<SourcedPage>;
     let kind: PageSourceKind;
     if (options.replayDir) {
-      source = replayPages(options.replayDir, window);
+      source = replayPages(options.replayDir, window, scanner ??= new PageScanner(metric));
       kind = 'replay';
       replayedWindows++;
     } else if (cacheFile && await exists(cacheFile)) {
@@ -257,10 +259,27 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
       : undefined;
     let anyEstimated = false;
     let page = 0;
+    const progress = (n: number) => options.onProgress?.({
+      window: i + 1,
+      windows: windows.length,
+      windowStart: window.start,
+      windowEnd: window.end,
+      page: n,
+      source: kind,
+      rows: collector.rows.length,
+      requests,
+    });
     try {
       for await (const sourced of source) {
         page++;
         const origin = { windowStart: window.start, windowEnd: window.end, page, source: sourced.source };
+        if (sourced.scanned) {
+          // Only a replay reads pages from their bytes; it records nothing and writes no cache.
+          collector.addScanned(sourced.scanned, origin);
+          pages++;
+          progress(page);
+          continue;
+        }
         const raw = checkPageShape(sourced.page, origin);
         if (options.recordDir) {
           const recordDir = options.recordDir;
@@ -272,16 +291,7 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
           await writing(`the cache file ${cacheFile} (run with --no-cache to skip the cache)`, () => cacheWriter.write(raw));
         }
         pages++;
-        options.onProgress?.({
-          window: i + 1,
-          windows: windows.length,
-          windowStart: window.start,
-          windowEnd: window.end,
-          page,
-          source: kind,
-          rows: collector.rows.length,
-          requests,
-        });
+        progress(page);
       }
     } catch (err) {
       await cacheWriter?.discard();
@@ -362,12 +372,17 @@ async function* ndjsonPages(file: string): AsyncGenerator<SourcedPage> {
   }
 }
 
-/** One page and what it was read from, for error messages. */
-interface SourcedPage {
+/** One page, parsed or scanned, and what it was read from, for error messages. */
+type SourcedPage = {
   readonly page: CostAndUsagePage;
+  readonly scanned?: undefined;
   /** The file or request the page came from. */
   readonly source: string;
-}
+} | {
+  readonly page?: undefined;
+  readonly scanned: ScannedPage;
+  readonly source: string;
+};
 
 /** `JSON.parse`, or an error naming what was read and how it is broken. */
 function parseJson(text: string, source: string, fix: string): CostAndUsagePage {
@@ -453,8 +468,12 @@ async function writeRecordedPage(dir: string, window: DayWindow, page: number, r
   await fs.writeFile(path.join(wdir, pageFile(page)), JSON.stringify(raw) + '\n');
 }
 
-/** Replayed pages of one window: page 1, then the next page for as long as the last one had a token. */
-async function* replayPages(dir: string, window: DayWindow): AsyncGenerator<SourcedPage> {
+/**
+ * Replayed pages of one window: page 1, then the next page for as long as the last one had a token. Each is
+ * read from its bytes by the scanner when it can be (each scanned page is used before the next is scanned),
+ * else parsed.
+ */
+async function* replayPages(dir: string, window: DayWindow, scanner: PageScanner): AsyncGenerator<SourcedPage> {
   const fileOf = (page: number) => path.join(windowDir(dir, window), pageFile(page));
   // The next files are read while this page is parsed. A read takes several turns of the event loop (open,
   // stat, read, close), and turns come only between pages: two reads in flight keep the next page ready when
@@ -468,9 +487,9 @@ async function* replayPages(dir: string, window: DayWindow): AsyncGenerator<Sour
   const ahead = [read(1), read(2)];
   for (let page = 1; ; page++) {
     const file = fileOf(page);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = (await ahead.shift()!).toString('utf8');
+      bytes = await ahead.shift()!;
     } catch {
       throw new CostReportError('replay-missing',
         `the recording in ${dir} has no page ${page} for ${window.start}..${window.end} (${path.relative(dir, file)}); ` +
@@ -478,7 +497,15 @@ async function* replayPages(dir: string, window: DayWindow): AsyncGenerator<Sour
     }
     ahead.push(read(page + 2));
     const source = `the recorded page ${file}`;
-    const raw = checkPageShape(parseJson(text, source, 'record again with --record'),
+    const scanned = scanner.scan(bytes);
+    if (scanned) {
+      yield { scanned, source };
+      if (!scanned.nextPageToken) {
+        return;
+      }
+      continue;
+    }
+    const raw = checkPageShape(parseJson(bytes.toString('utf8'), source, 'record again with --record'),
       { windowStart: window.start, windowEnd: window.end, page, source });
     yield { page: raw, source };
     if (!raw.NextPageToken) {

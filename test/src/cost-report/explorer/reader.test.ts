@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -12,6 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { formatAmountExact, sumAmounts } from '../../../../src/cost-report/amount';
 import { readCostExplorer, type ReadCostExplorerOptions } from '../../../../src/cost-report/explorer';
+import { PageScanner } from '../../../../src/cost-report/explorer/scan';
 import { UNTAGGED } from '../../../../src/cost-report/model';
 import { page, recordingSleep } from '../fixtures';
 
@@ -283,6 +284,42 @@ describe('record and replay', () => {
     expect(replayed.dataset.rows).toEqual(recorded.dataset.rows);
     expect(replayed.stats).toMatchObject({ requests: 0, replayedWindows: 1, pages: 2 });
     expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
+  });
+
+  test('pages edited by hand (indented, a name escaped) replay the same rows, through JSON.parse where the scanner declines', async () => {
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce(page({ '2026-01-01': [['a', 's', '1'], ['b', 's', '0.5']] }, { token: 't' }))
+      .resolvesOnce(page({ '2026-01-02': [['search', 'Amazon S3', '2'], ['', 's', '3']] }, { token: 'u' }))
+      .resolvesOnce(page({ '2026-01-02': [['a', 's', '4']] }, { estimated: ['2026-01-02'] }));
+    const recorded = await read({ recordDir: tmp });
+    ce.reset();
+    const dir = path.join(tmp, '2026-01-01_2026-01-03');
+    const file = (n: number) => path.join(dir, `page-0000${n}.json`);
+    writeFileSync(file(1), JSON.stringify(JSON.parse(readFileSync(file(1), 'utf8')), null, 2));
+    writeFileSync(file(2), readFileSync(file(2), 'utf8').replace('team$search', 'team$se\\u0061rch'));
+    const scan = jest.spyOn(PageScanner.prototype, 'scan');
+    try {
+      const replayed = await read({ replayDir: tmp });
+      expect(replayed.dataset.rows).toEqual(recorded.dataset.rows);
+      expect(replayed.dataset.rows.teams).toContain('search');
+      expect(scan.mock.results.map(r => r.value !== undefined)).toEqual([true, false, true]);
+    } finally {
+      scan.mockRestore();
+    }
+  });
+
+  test('a recorded page repeated under the next name is an error naming both files', async () => {
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce(page({ '2026-01-01': [['a', 's', '1']] }, { token: 't' }))
+      .resolvesOnce(page({ '2026-01-02': [['a', 's', '2']] }));
+    await read({ recordDir: tmp });
+    ce.reset();
+    const dir = path.join(tmp, '2026-01-01_2026-01-03');
+    writeFileSync(path.join(dir, 'page-00002.json'), readFileSync(path.join(dir, 'page-00001.json'), 'utf8').replace('"NextPageToken":"t"', '"NextPageToken":null'));
+    await expect(read({ replayDir: tmp })).rejects.toMatchObject({
+      code: 'duplicate-row',
+      message: expect.stringMatching(/page-00002\.json repeats 2026-01-01, team "a", service "s", already read from .*page-00001\.json/),
+    });
   });
 
   test('saves the whole answer without the SDK metadata', async () => {

@@ -1,0 +1,308 @@
+import { formatAmountExact } from '../../../../src/cost-report/amount';
+import { CostRowCollector, checkPageShape, type PageOrigin } from '../../../../src/cost-report/explorer/parse';
+import { PageScanner } from '../../../../src/cost-report/explorer/scan';
+
+// The scanner is a fast path in front of JSON.parse and the general parser: for every page, scanned or not,
+// the rows (or the error) must be exactly what the general parser gives. These tests feed the same pages
+// both ways and compare, on hand-written variants and on thousands of seeded mutations.
+
+const METRIC = 'NetAmortizedCost';
+const WINDOW = { windowStart: '2026-01-01', windowEnd: '2026-02-01' };
+const utf8 = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
+
+type Outcome = { rows: string[]; teams: readonly string[]; services: readonly string[]; currency?: string } | { error: string };
+
+/** The general path: the file decoded whole, `JSON.parse`, the shape check, `addPage`. */
+function general(pages: Uint8Array[]): Outcome {
+  return run(pages, (c, bytes, origin) => {
+    c.addPage(checkPageShape(JSON.parse(Buffer.from(bytes).toString('utf8')), origin), origin);
+  });
+}
+
+/** The replay path: the scanner, and the general path for what it does not read. */
+function scanned(pages: Uint8Array[], scanner = new PageScanner(METRIC)): Outcome & { scannedPages: number } {
+  let n = 0;
+  const outcome = run(pages, (c, bytes, origin) => {
+    const page = scanner.scan(bytes);
+    if (page) {
+      n++;
+      c.addScanned(page, origin);
+    } else {
+      c.addPage(checkPageShape(JSON.parse(Buffer.from(bytes).toString('utf8')), origin), origin);
+    }
+  });
+  return { ...outcome, scannedPages: n };
+}
+
+function run(pages: Uint8Array[], add: (c: CostRowCollector, bytes: Uint8Array, origin: PageOrigin) => void): Outcome {
+  const c = new CostRowCollector('team', METRIC);
+  try {
+    pages.forEach((bytes, i) => add(c, bytes, { ...WINDOW, page: i + 1, source: `page ${i + 1}` }));
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    // A SyntaxError's wording is V8's: both paths get it from the same JSON.parse of the same text.
+    return { error: `${e.name} ${e.code ?? ''}: ${e.message}` };
+  }
+  return {
+    rows: c.rows.toArray().map(r => `${r.day}|${r.team}|${r.service}|${formatAmountExact(r.amount)}|${r.estimated}`),
+    teams: c.rows.teams,
+    services: c.rows.services,
+    currency: c.currency,
+  };
+}
+
+function expectSame(pages: Uint8Array[]): ReturnType<typeof scanned> {
+  const fast = scanned(pages);
+  const { scannedPages, ...rest } = fast;
+  expect(rest).toEqual(general(pages));
+  return fast;
+}
+
+interface G { readonly tag: string; readonly service: string; readonly amount: unknown; readonly unit?: unknown }
+
+function answer(results: Array<{ day: string; groups: G[]; estimated?: unknown }>, extra: Record<string, unknown> = {}) {
+  return {
+    GroupDefinitions: [{ Type: 'TAG', Key: 'team' }, { Type: 'DIMENSION', Key: 'SERVICE' }],
+    ResultsByTime: results.map(r => ({
+      TimePeriod: { Start: r.day, End: r.day },
+      Total: {},
+      Groups: r.groups.map(g => ({ Keys: [`team$${g.tag}`, g.service], Metrics: { [METRIC]: { Amount: g.amount, ...(g.unit === undefined ? {} : { Unit: g.unit }) } } })),
+      ...(r.estimated === undefined ? {} : { Estimated: r.estimated }),
+    })),
+    ...extra,
+  };
+}
+
+const BASE = answer([
+  { day: '2026-01-01', estimated: false, groups: [{ tag: 'fraud', service: 'Amazon EC2', amount: '1.5', unit: 'USD' }, { tag: 'fraud', service: 'Amazon S3', amount: '0.25', unit: 'USD' }, { tag: '', service: 'Amazon EC2', amount: '3', unit: 'USD' }] },
+  { day: '2026-01-02', estimated: true, groups: [{ tag: 'fraud', service: 'Amazon EC2', amount: '12.3456789012', unit: 'USD' }, { tag: 'search', service: 'Amazon S3', amount: '-0.01', unit: 'USD' }, { tag: 'fraud', service: 'Amazon S3', amount: '0', unit: 'USD' }] },
+], { NextPageToken: 'next' });
+
+/** The answer as the SDK gives it, serialized: members in alphabetical order, the metadata first. */
+function sdkOrdered(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sdkOrdered);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map(k => [k, sdkOrdered((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}
+
+describe('pages the scanner reads give the general parser\'s rows', () => {
+  const variants: Record<string, string> = {
+    'compact, as recorded': JSON.stringify(BASE) + '\n',
+    'indented with two spaces': JSON.stringify(BASE, null, 2),
+    'tabs and CRLF': JSON.stringify(BASE, null, '\t').replace(/\n/g, '\r\n') + '\r\n',
+    'the SDK\'s member order (Groups before TimePeriod), with metadata and attributes': JSON.stringify({
+      $metadata: { httpStatusCode: 200, requestId: 'r-1', attempts: 1, totalRetryDelay: 0, cfId: null, extended: [1.5e3, -0.25, 0, true, false, { a: [] }] },
+      ...(sdkOrdered(BASE) as object),
+      DimensionValueAttributes: [],
+    }),
+    'the service first in GroupDefinitions and Keys': JSON.stringify({
+      ...BASE,
+      GroupDefinitions: [{ Type: 'DIMENSION', Key: 'SERVICE' }, { Type: 'TAG', Key: 'team' }],
+      ResultsByTime: BASE.ResultsByTime.map(r => ({ ...r, Groups: r.Groups.map(g => ({ ...g, Keys: [g.Keys[1], g.Keys[0]] })) })),
+    }),
+    'no GroupDefinitions, a null token, no Estimated': JSON.stringify({
+      ResultsByTime: BASE.ResultsByTime.map(({ Estimated: _e, ...r }) => r), NextPageToken: null,
+    }),
+    'an empty token and a result without groups': JSON.stringify({
+      ...BASE, NextPageToken: '', ResultsByTime: [...BASE.ResultsByTime, { TimePeriod: { Start: '2026-01-03', End: '2026-01-04' }, Total: {} }],
+    }),
+    'non-ASCII team and service names': JSON.stringify(answer([{
+      day: '2026-01-05',
+      groups: [
+        { tag: 'équipe-données', service: 'Amazon Élastique', amount: '2', unit: 'USD' },
+        { tag: '数据', service: 'Amazon Élastique', amount: '3', unit: 'USD' },
+        { tag: '\uFEFFbom', service: '🚀 launch', amount: '4', unit: 'USD' },
+        // A string that starts with U+FEFF keeps it, as decoding the whole file does.
+        { tag: 'bom', service: '\uFEFFAmazon Élastique', amount: '5', unit: 'USD' },
+      ],
+    }])),
+    'amounts outside the plain form': JSON.stringify(answer([{
+      day: '2026-01-06',
+      groups: [
+        { tag: 'a', service: 's1', amount: '123456.75', unit: 'USD' },
+        { tag: 'a', service: 's2', amount: '1.123456789012345', unit: 'USD' },
+        { tag: 'a', service: 's3', amount: ' 7.5', unit: 'USD' },
+        { tag: 'a', service: 's4', amount: '-0.00', unit: 'USD' },
+        { tag: 'a', service: 's5', amount: '99999999999999999999.5', unit: 'USD' },
+        { tag: 'a', service: 's6', amount: '0.00000000005', unit: 'USD' },
+      ],
+    }])),
+    'a zero amount without a unit': JSON.stringify(answer([{ day: '2026-01-07', groups: [{ tag: 'a', service: 's', amount: '0.0' }] }])),
+    'a tag value that is literally (untagged)': JSON.stringify(answer([{
+      day: '2026-01-08',
+      groups: [
+        { tag: '(untagged)', service: 's', amount: '1', unit: 'USD' }, { tag: '', service: 's', amount: '2', unit: 'USD' },
+      ],
+    }])),
+  };
+
+  test.each(Object.entries(variants))('%s', (_name, text) => {
+    const outcome = expectSame([utf8(text)]);
+    expect(outcome.scannedPages).toBe(1);
+    expect('rows' in outcome && outcome.rows.length).toBeGreaterThan(0);
+  });
+
+  test('the next page token and the days come out as the page has them', () => {
+    const page = new PageScanner(METRIC).scan(utf8(JSON.stringify(BASE)))!;
+    expect(page.nextPageToken).toBe('next');
+    expect(page.days).toEqual(['2026-01-01', '2026-01-02']);
+    expect([...page.estimated.subarray(0, page.results)]).toEqual([0, 1]);
+    expect(page.groups).toBe(6);
+    expect(new PageScanner(METRIC).scan(utf8(JSON.stringify({ ...BASE, NextPageToken: null })))!.nextPageToken).toBeUndefined();
+  });
+
+  test('ill-formed UTF-8 in a name decodes as decoding the whole file does', () => {
+    const text = JSON.stringify(answer([{ day: '2026-01-05', groups: [{ tag: 'XX', service: 'YY', amount: '1', unit: 'USD' }, { tag: 'ZZ', service: 'YY', amount: '2', unit: 'USD' }] }]));
+    for (const bad of [[0xff], [0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x9a], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
+      const bytes = Buffer.from(text, 'utf8');
+      const at = bytes.indexOf('XX');
+      const mutated = new Uint8Array(Buffer.concat([bytes.subarray(0, at + 1), Buffer.from(bad), bytes.subarray(at + 1)]));
+      const outcome = expectSame([mutated]);
+      expect(outcome.scannedPages).toBe(1);
+      expect('teams' in outcome && outcome.teams[0]).toContain('\uFFFD');
+    }
+  });
+});
+
+describe('the general parser\'s errors, from scanned pages', () => {
+  const one = (groups: G[], day = '2026-01-01') => JSON.stringify(answer([{ day, groups }]));
+  const cases: Record<string, string[]> = {
+    'a group key without the tag key\'s prefix': [JSON.stringify({
+      ...BASE, ResultsByTime: [{ ...BASE.ResultsByTime[0], Groups: [{ Keys: ['owner$fraud', 'Amazon EC2'], Metrics: { [METRIC]: { Amount: '1', Unit: 'USD' } } }] }],
+    })],
+    'a day outside the window': [one([{ tag: 'a', service: 's', amount: '1', unit: 'USD' }], '2026-02-01')],
+    'a day that is not a day': [one([{ tag: 'a', service: 's', amount: '1', unit: 'USD' }], '2026-1-1')],
+    'an amount that is not a decimal': [one([{ tag: 'a', service: 's', amount: '1E-10', unit: 'USD' }])],
+    'an empty amount': [one([{ tag: 'a', service: 's', amount: '', unit: 'USD' }])],
+    'a non-zero amount without a unit': [one([{ tag: 'a', service: 's', amount: '1' }])],
+    'two currencies': [one([{ tag: 'a', service: 's', amount: '1', unit: 'USD' }, { tag: 'b', service: 's', amount: '1', unit: 'EUR' }])],
+    'the same day, team and service twice on a page': [one([{ tag: 'a', service: 's', amount: '1', unit: 'USD' }, { tag: 'a', service: 's', amount: '2', unit: 'USD' }])],
+    'a repeated page': [JSON.stringify(BASE), JSON.stringify(BASE)],
+    'grouped by something else': [JSON.stringify({ ...BASE, GroupDefinitions: [{ Type: 'DIMENSION', Key: 'REGION' }, { Type: 'DIMENSION', Key: 'SERVICE' }] })],
+  };
+
+  test.each(Object.entries(cases))('%s', (_name, texts) => {
+    const outcome = expectSame(texts.map(utf8));
+    expect(outcome.scannedPages).toBe(texts.length);
+    expect(outcome).toHaveProperty('error');
+    expect((outcome as { error: string }).error).toMatch(/^CostReportError (malformed-response|duplicate-row|mixed-currencies): /);
+  });
+});
+
+describe('pages the scanner leaves to JSON.parse', () => {
+  const cases: Record<string, string> = {
+    'an escape in a name': JSON.stringify(BASE).replace('fraud', 'fr\\u0061ud'),
+    'an escaped quote in a name': JSON.stringify(BASE).replace('fraud', 'fr\\"aud'),
+    'a repeated ResultsByTime (JSON.parse keeps the last)': JSON.stringify(BASE).replace('"ResultsByTime":', '"ResultsByTime":[],"ResultsByTime":'),
+    'a repeated Amount': JSON.stringify(BASE).replace('"Amount":"1.5"', '"Amount":"9","Amount":"1.5"'),
+    'an amount that is a number': JSON.stringify(BASE).replace('"1.5"', '1.5'),
+    'Estimated that is a string': JSON.stringify(BASE).replace('"Estimated":true', '"Estimated":"true"'),
+    'Groups that is null': JSON.stringify({ ...BASE, ResultsByTime: [{ ...BASE.ResultsByTime[0], Groups: null }] }),
+    'another metric': JSON.stringify(BASE).replace(/NetAmortizedCost/g, 'UnblendedCost'),
+    'two metrics': JSON.stringify(BASE).replace('"Metrics":{', '"Metrics":{"UnblendedCost":{"Amount":"1","Unit":"USD"},'),
+    'three keys': JSON.stringify(BASE).replace('"Keys":["team$fraud",', '"Keys":["x","team$fraud",'),
+    'a result that is null': JSON.stringify({ ...BASE, ResultsByTime: [null] }),
+    'no ResultsByTime': JSON.stringify({ GroupDefinitions: BASE.GroupDefinitions }),
+    'a list': JSON.stringify([BASE]),
+    'a byte-order mark before the page': '\uFEFF' + JSON.stringify(BASE),
+    'text after the page': JSON.stringify(BASE) + ' {}',
+    'a leading zero in a skipped number': JSON.stringify({ ...BASE, Extra: 1 }).replace('"Extra":1', '"Extra":01'),
+    'nesting deeper than the scanner skips': JSON.stringify({ ...BASE, Deep: 0 }).replace('"Deep":0', `"Deep":${'['.repeat(5000)}${']'.repeat(5000)}`),
+    'empty': '',
+    'null': 'null',
+    'truncated': JSON.stringify(BASE).slice(0, 200),
+  };
+
+  test.each(Object.entries(cases))('%s', (_name, text) => {
+    const outcome = expectSame([utf8(text)]);
+    expect(outcome.scannedPages).toBe(0);
+  });
+});
+
+describe('fields the scanner skips are checked as JSON', () => {
+  const withExtra = (value: string) => utf8(JSON.stringify({ ...BASE, Extra: 0 }).replace('"Extra":0', `"Extra":${value}`));
+
+  test.each(['-0', '0.5e-3', '1E+2', '-12.75E-2', '[]', '{}', ' [ 1 , [ ] , { "a" : [ { } ] } ] ', '"é"', '""', 'true', 'false', 'null'])('%s is read', value => {
+    expect(expectSame([withExtra(value)]).scannedPages).toBe(1);
+  });
+
+  test.each(['-', '1.', '.5', '1e', '1e+', '+1', '01', '-01', '0x1', 'tru', 'nulll', 'True', 'NaN', 'Infinity', "'a'", '"a\u0001b"', '"tab\tin"',
+    '[1,]', '[,1]', '[1 2]', '{"a":1,}', '{,}', '{"a"}', '{"a":}', '{1:2}', '{"a" 1}'])('%s is left to JSON.parse', value => {
+    expect(expectSame([withExtra(value)]).scannedPages).toBe(0);
+  });
+});
+
+describe('seeded mutations', () => {
+  // Each mutation of a small page goes both ways; a difference in rows, dictionaries, currency or error fails.
+  const seedText = JSON.stringify({
+    $metadata: { httpStatusCode: 200, attempts: 1 },
+    ...answer([
+      { day: '2026-01-01', estimated: false, groups: [{ tag: 'fraud', service: 'EC2', amount: '1.5', unit: 'USD' }, { tag: '', service: 'S3', amount: '20', unit: 'USD' }] },
+      { day: '2026-01-02', groups: [{ tag: 'ads', service: 'EC2', amount: '0.125', unit: 'USD' }] },
+    ], { NextPageToken: 't' }),
+  });
+  const seed = Buffer.from(seedText, 'utf8');
+  // Characters that change JSON's structure or a value's type or text, and bytes outside ASCII.
+  const alphabet = Buffer.from('{}[],:"\\ \t\n0123456789.-+eEtrufalsn$aX\u00e9', 'utf8');
+
+  function rng(s: number) {
+    return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  }
+
+  test('every truncation', () => {
+    for (let end = 0; end <= seed.length; end++) {
+      expectSame([new Uint8Array(seed.subarray(0, end))]);
+    }
+  });
+
+  test('3,000 random edits, alone and after a good page', () => {
+    const rnd = rng(7);
+    const pick = (n: number) => Math.floor(rnd() * n);
+    let scannedMutants = 0;
+    let failedMutants = 0;
+    for (let k = 0; k < 3000; k++) {
+      let bytes = Buffer.from(seed);
+      for (let edits = 1 + pick(3); edits > 0; edits--) {
+        const at = pick(bytes.length);
+        const kind = pick(4);
+        if (kind === 0) {
+          bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]);
+        } else if (kind === 1) {
+          bytes = Buffer.concat([bytes.subarray(0, at), alphabet.subarray(pick(alphabet.length)).subarray(0, 1), bytes.subarray(at)]);
+        } else if (kind === 2) {
+          bytes[at] = alphabet[pick(alphabet.length)];
+        } else {
+          // Copy a slice elsewhere: repeated members, groups and results.
+          const from = pick(bytes.length);
+          const slice = bytes.subarray(from, from + pick(60));
+          bytes = Buffer.concat([bytes.subarray(0, at), slice, bytes.subarray(at)]);
+        }
+      }
+      const mutated = new Uint8Array(bytes);
+      const alone = expectSame([mutated]);
+      expectSame([utf8(JSON.stringify(answer([{ day: '2026-01-03', groups: [{ tag: 'fraud', service: 'EC2', amount: '2', unit: 'USD' }] }]))), mutated]);
+      if (alone.scannedPages === 1) scannedMutants++;
+      if ('error' in alone) failedMutants++;
+    }
+    // The comparison means something only if both kinds of mutant are common: read by the scanner, and broken.
+    expect(scannedMutants).toBeGreaterThan(300);
+    expect(failedMutants).toBeGreaterThan(300);
+  });
+});
+
+describe('scanner state', () => {
+  test('an answer is good until the next scan, and a large page grows the buffers', () => {
+    const scanner = new PageScanner(METRIC);
+    const groups = Array.from({ length: 3000 }, (_, i) => ({ tag: `t${i % 300}`, service: `s${Math.floor(i / 300)}`, amount: `${i}.5`, unit: 'USD' }));
+    const big = utf8(JSON.stringify(answer(Array.from({ length: 100 }, (_, d) => ({ day: `2026-01-${String((d % 31) + 1).padStart(2, '0')}`, groups: d === 0 ? groups : [] })))));
+    const page = scanner.scan(big)!;
+    expect(page.groups).toBe(3000);
+    expect(page.results).toBe(100);
+    const outcome = scanned([big], scanner);
+    expect(outcome.scannedPages).toBe(1);
+    expect('rows' in outcome && outcome.rows.length).toBe(3000);
+    expect(scanner.scan(utf8('{"ResultsByTime":[]}'))!.groups).toBe(0);
+  });
+});
