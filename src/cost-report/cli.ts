@@ -30,7 +30,10 @@ export const EXIT = {
    * decimal string).
    */
   READ_FAILED: 3,
-  /** The report, the recording (`--record`) or the cache could not be written (missing directory, no permission, disk full). */
+  /**
+   * The report, the recording (`--record`) or the cache could not be written (the report's directory missing, a
+   * file in the way, no permission, disk full; the recording's and the cache's directories are created).
+   */
   WRITE_FAILED: 4,
   /** An internal error: a bug, reported with its message (the stack trace with MLOPS_COST_REPORT_DEBUG=1). */
   INTERNAL: 70,
@@ -76,10 +79,12 @@ Data
   --metric NAME             ${COST_METRICS.join(' | ')} (default: ${DEFAULT_COST_METRIC})
   --sample                  use the bundled sample data set: no AWS access needed (--start and
                             --end pick days within its year, 2025-11-01 to 2026-11-01, and
-                            default to its whole range)
-  --record DIR              save every raw Cost Explorer response in DIR
-  --replay DIR              read responses saved by --record (offline, nothing billed)
-  --cache-dir DIR           cache of closed months, per AWS account (default: .cache/cost-report)
+                            default to its whole range; not with --metric or --tag-key)
+  --record DIR              save every raw Cost Explorer response in DIR (created if missing)
+  --replay DIR              read responses saved by --record (offline, nothing billed; the range,
+                            tag key and metric default to the recording's)
+  --cache-dir DIR           cache of closed months, per AWS account (default: .cache/cost-report,
+                            created if missing)
   --no-cache                neither read nor write the cache (and skip the account lookup,
                             sts:GetCallerIdentity, that keys it)
   --rate N                  at most N requests per second (default: 5)
@@ -105,7 +110,7 @@ Output
   --format md|csv|json|html report format (default: md)
   -o, --output FILE         write the report to FILE (default: stdout)
   --fail-on-anomaly         exit ${EXIT.ANOMALY} when an anomaly ends in the last --recent-days days
-  --recent-days N           window of --fail-on-anomaly (default: 7)
+  --recent-days N           window of --fail-on-anomaly, 1 to 3650 days (default: 7)
   -q, --quiet               no progress on stderr
   --version                 print the version
   -h, --help                print this help
@@ -117,7 +122,7 @@ Exit codes
   ${EXIT.READ_FAILED}   costs could not be read: credentials, permissions, Cost Explorer errors, or a
       recording, cache file or answer that is malformed (the message names the file or request)
   ${EXIT.WRITE_FAILED}   the report (--output), the recording (--record) or the cache could not be
-      written: missing directory, no permission, disk full
+      written: the report's directory missing, a file in the way, no permission, disk full
   ${EXIT.INTERNAL}  internal error (a bug; MLOPS_COST_REPORT_DEBUG=1 prints the stack trace)
 `;
 
@@ -245,6 +250,9 @@ interface ParsedOptions {
   readonly monitorTeams: Record<string, string>;
 }
 
+/** Ten years: `--recent-days` beyond any report's range (and far below what a date can hold). */
+const MAX_RECENT_DAYS = 3650;
+
 function parseOptions(args: Record<string, string | boolean | string[] | undefined>): ParsedOptions {
   const problems: string[] = [];
   const format = (args.format as string | undefined) ?? 'md';
@@ -273,6 +281,12 @@ function parseOptions(args: Record<string, string | boolean | string[] | undefin
     anomaly.drift = false;
   }
   const recentDays = number('recent-days', 7);
+  if (args['recent-days'] !== undefined && !(Number.isInteger(recentDays) && recentDays >= 1 && recentDays <= MAX_RECENT_DAYS)) {
+    problems.push(`--recent-days ("${args['recent-days']}") must be a whole number of days from 1 to ${MAX_RECENT_DAYS}`);
+  }
+  if (args.output === '') {
+    problems.push('--output needs a file name (leave it out to print the report)');
+  }
   const rate = number('rate', 5);
   if (args.rate !== undefined && rate === 0) {
     problems.push('--rate must be above 0 requests per second');
@@ -285,6 +299,10 @@ function parseOptions(args: Record<string, string | boolean | string[] | undefin
     } else {
       monitorTeams[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
+  }
+  const notSampled = ['metric', 'tag-key'].filter(k => args[k] !== undefined);
+  if (args.sample && notSampled.length > 0) {
+    problems.push(`--sample is a year of ${DEFAULT_COST_METRIC} by the team tag: ${notSampled.map(k => `--${k}`).join(' and ')} cannot be combined with it`);
   }
   if (args['root-causes'] && args.sample) {
     problems.push('--root-causes asks Cost Explorer about usage types the sample data does not have: it cannot be combined with --sample');

@@ -17,7 +17,9 @@ export function isDay(text: string): boolean {
 /** Throws a {@link CostReportError} naming `option` unless `text` is a `YYYY-MM-DD` day. */
 export function parseDay(option: string, text: string): string {
   if (!isDay(text)) {
-    throw new CostReportError('bad-option', `${option} ("${text}") must be a UTC day written YYYY-MM-DD, e.g. 2026-01-31`);
+    throw new CostReportError('bad-option', DAY.test(text)
+      ? `${option} ("${text}") is not a day of the calendar; write a UTC day YYYY-MM-DD, e.g. 2026-01-31`
+      : `${option} ("${text}") must be a UTC day written YYYY-MM-DD, e.g. 2026-01-31`);
   }
   return text;
 }

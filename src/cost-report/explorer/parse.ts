@@ -23,6 +23,12 @@ export interface PageOrigin {
    * @default - the page number and window
    */
   readonly source?: string;
+  /**
+   * How to get a good copy, added to every error about the page (for a recording or cache file).
+   *
+   * @default - none
+   */
+  readonly fix?: string;
 }
 
 /** How an origin is named in error messages. */
@@ -38,15 +44,15 @@ export function describeOrigin(origin: PageOrigin): string {
 export function checkPageShape(page: unknown, origin: PageOrigin): CostAndUsagePage {
   const where = describeOrigin(origin);
   if (page === null || typeof page !== 'object' || Array.isArray(page)) {
-    throw malformed(`${where} is ${page === null ? 'null' : Array.isArray(page) ? 'a list' : `a ${typeof page}`}, not a GetCostAndUsage answer (an object with a ResultsByTime list)`);
+    throw malformed(`${where} is ${page === null ? 'null' : Array.isArray(page) ? 'a list' : `a ${typeof page}`}, not a GetCostAndUsage answer (an object with a ResultsByTime list)`, origin.fix);
   }
   const results = (page as CostAndUsagePage).ResultsByTime;
   if (!Array.isArray(results)) {
-    throw malformed(`${where} has ${results === undefined ? 'no ResultsByTime' : `a ResultsByTime that is ${results === null ? 'null' : `a ${typeof results}`}`}; expected a list`);
+    throw malformed(`${where} has ${results === undefined ? 'no ResultsByTime' : `a ResultsByTime that is ${results === null ? 'null' : `a ${typeof results}`}`}; expected a list`, origin.fix);
   }
   const token = (page as CostAndUsagePage).NextPageToken;
   if (token !== undefined && token !== null && typeof token !== 'string') {
-    throw malformed(`${where} has a NextPageToken that is a ${typeof token}; expected a string`);
+    throw malformed(`${where} has a NextPageToken that is a ${typeof token}; expected a string`, origin.fix);
   }
   return page as CostAndUsagePage;
 }
@@ -66,6 +72,7 @@ export class CostRowCollector {
   public readonly rows = new CostRows();
   private currencyUnit?: string;
   private currencyWhere?: string;
+  private fix?: string;
   private readonly prefix: string;
   // Store team ids by the raw group key (`team$fraud`), so a known team costs one lookup and no slice per row.
   private readonly tagIds = new Map<string, number>();
@@ -76,9 +83,10 @@ export class CostRowCollector {
   private lastTeamId = -1;
   private lastServiceId = -1;
   private readonly serviceAfter: number[] = [];
-  // Each service's UTF-8 bytes, to confirm the guess on a scanned page without decoding its bytes.
-  private readonly serviceBytes: Uint8Array[] = [];
-  private currencyBytes = new Uint8Array(0);
+  // Each service's UTF-8 bytes, to confirm the guess on a scanned page without decoding its bytes; `undefined`
+  // for a name no bytes decode to (a lone surrogate from an escape), which is then compared as text.
+  private readonly serviceBytes: Array<Uint8Array | undefined> = [];
+  private currencyBytes: Uint8Array | undefined;
   // Keys seen in the current window, each with the index of the page (in `pageSources`) it came from; windows
   // never share a day, so both are cleared between them. Keys are small integers (no heap number per row).
   private grid = new Uint32Array(0);
@@ -111,47 +119,53 @@ export class CostRowCollector {
     let added = 0;
     for (const result of page.ResultsByTime!) {
       if (result === null || typeof result !== 'object') {
-        throw malformed(`${where} has a result that is ${JSON.stringify(result)}; expected an object`);
+        throw this.malformed(`${where} has a result that is ${JSON.stringify(result)}; expected an object`);
       }
       const day = result.TimePeriod?.Start;
       this.checkDay(day, origin, where);
       if (result.Estimated !== undefined && typeof result.Estimated !== 'boolean') {
-        throw malformed(`${where}, ${day}: Estimated is ${JSON.stringify(result.Estimated)}; expected true or false`);
+        throw this.malformed(`${where}, ${day}: Estimated is ${JSON.stringify(result.Estimated)}; expected true or false`);
       }
       const estimated = result.Estimated === true;
+      if (result.Groups === undefined || result.Groups === null) {
+        this.checkNothingDropped(result, where, day);
+      }
       const groups = result.Groups ?? [];
       if (!Array.isArray(groups)) {
-        throw malformed(`${where}, ${day}: Groups is ${JSON.stringify(groups)}; expected a list`);
+        throw this.malformed(`${where}, ${day}: Groups is ${JSON.stringify(groups)}; expected a list`);
       }
       const dayOffset = Math.round((Date.parse(`${day}T00:00:00Z`) - windowStartMs) / 86_400_000);
       const dayId = this.rows.dayId(day);
       for (const group of groups) {
         const keys = group?.Keys;
         if (!Array.isArray(keys) || keys.length !== 2) {
-          throw malformed(`${where}, ${day}: a group has keys ${JSON.stringify(keys)}; expected [${this.prefix}<value>, <service>]`);
+          throw this.malformed(`${where}, ${day}: a group has keys ${JSON.stringify(keys)}; expected [${this.prefix}<value>, <service>]`);
         }
         const tag = keys[tagIndex];
         const teamId = tag === this.lastTag && this.lastTeamId >= 0 ? this.lastTeamId : this.teamIdOf(tag, where, day);
         const service = keys[serviceIndex];
         if (typeof service !== 'string') {
-          throw malformed(`${where}, ${day}: service key ${JSON.stringify(service)} is not a string`);
+          throw this.malformed(`${where}, ${day}: service key ${JSON.stringify(service)} is not a string`);
         }
         const metric = group.Metrics?.[this.metric];
         if (!metric || metric.Amount === undefined) {
-          throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: no ${this.metric} amount; was the request made with another metric?`);
+          throw this.malformed(`${where}, ${day}, ${JSON.stringify(keys)}: no ${this.metric} amount; was the request made with another metric?`);
         }
         const text = metric.Amount;
         if (typeof text !== 'string') {
-          throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount is ${JSON.stringify(text)}, a ${text === null ? 'null' : typeof text}; Cost Explorer sends a decimal string such as "12.34"`);
+          throw this.malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount is ${JSON.stringify(text)}, a ${text === null ? 'null' : typeof text}; Cost Explorer sends a decimal string such as "12.34"`);
+        }
+        if (metric.Unit !== undefined && metric.Unit !== null && typeof metric.Unit !== 'string') {
+          throw this.malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Unit is ${JSON.stringify(metric.Unit)}; Cost Explorer sends a currency code such as "USD"`);
         }
         // The plain form Cost Explorer sends parses without a bigint; anything else (extra digits to round,
         // large values, bad text) goes through the exact parser and its error.
         const fast = parseUnitsFast(text);
-        const units = fast === fast ? fast : this.exactUnits(text, where, day, keys);
+        const units = fast === fast ? fast : this.exactUnits(text, where, day, () => keys);
         const serviceId = this.serviceIdOf(service);
         this.checkNew(dayOffset, teamId, serviceId, pageIndex, where, day, () => service);
         if (units !== 0 && units !== 0n && (this.currencyUnit === undefined || metric.Unit !== this.currencyUnit)) {
-          this.checkCurrency(metric.Unit, `${day}, ${teamLabel(this.rows.teams[teamId])}, ${service}`);
+          this.checkCurrency(metric.Unit, `${where}, ${day}, ${teamLabel(this.rows.teams[teamId])}, ${service}`);
         }
         this.rows.appendIds(dayId, teamId, serviceId, units, estimated);
         added++;
@@ -163,9 +177,11 @@ export class CostRowCollector {
   /**
    * Keep the rows of a page read by {@link PageScanner}: the same rows, checks and errors, in the same order,
    * as {@link addPage} gives for the same page parsed with `JSON.parse` (the scanner has already checked what
-   * `JSON.parse` and the types would). Returns the number of rows added.
+   * `JSON.parse` and the types would). Returns the number of rows added. Used by the replay.
+   *
+   * @internal
    */
-  public addScanned(page: ScannedPage, origin: PageOrigin): number {
+  public _addScanned(page: ScannedPage, origin: PageOrigin): number {
     const where = describeOrigin(origin);
     const pageIndex = this.startPage(origin, where);
     const windowStartMs = Date.parse(`${origin.windowStart}T00:00:00Z`);
@@ -198,10 +214,10 @@ export class CostRowCollector {
         lastEnd = te;
         let units: number | bigint = plainUnits[g];
         if (units !== units) {
-          const keys = [decodeRange(bytes, spans[at], spans[at + 1]), decodeRange(bytes, spans[at + 2], spans[at + 3])];
           const text = decodeRange(bytes, spans[at + 6], spans[at + 7]);
           const fast = parseUnitsFast(text);
-          units = fast === fast ? fast : this.exactUnits(text, where, day, keys);
+          units = fast === fast ? fast : this.exactUnits(text, where, day,
+            () => [decodeRange(bytes, spans[at], spans[at + 1]), decodeRange(bytes, spans[at + 2], spans[at + 3])]);
         }
         const ss = spans[at + serviceAt];
         const se = spans[at + serviceAt + 1];
@@ -209,10 +225,11 @@ export class CostRowCollector {
         this.checkNew(dayOffset, teamId, serviceId, pageIndex, where, day, () => decodeRange(bytes, ss, se));
         if (units !== 0 && units !== 0n) {
           const us = spans[at + 4];
-          if (this.currencyUnit === undefined || us < 0 || !rangeEquals(bytes, us, spans[at + 5], this.currencyBytes)) {
+          const known = this.currencyBytes;
+          if (known === undefined || us < 0 || !rangeEquals(bytes, us, spans[at + 5], known)) {
             const unit = us < 0 ? undefined : decodeRange(bytes, us, spans[at + 5]);
             if (this.currencyUnit === undefined || unit !== this.currencyUnit) {
-              this.checkCurrency(unit, `${day}, ${teamLabel(this.rows.teams[teamId])}, ${decodeRange(bytes, ss, se)}`);
+              this.checkCurrency(unit, `${where}, ${day}, ${teamLabel(this.rows.teams[teamId])}, ${decodeRange(bytes, ss, se)}`);
             }
           }
         }
@@ -224,6 +241,7 @@ export class CostRowCollector {
 
   /** Starts a page: a new window clears the repeat check. Returns the page's index for {@link markSeen}. */
   private startPage(origin: PageOrigin, where: string): number {
+    this.fix = origin.fix;
     if (this.seenWindow !== origin.windowStart) {
       this.grid.fill(0);
       this.overflow = new Map();
@@ -235,10 +253,10 @@ export class CostRowCollector {
 
   private checkDay(day: unknown, origin: PageOrigin, where: string): asserts day is string {
     if (typeof day !== 'string' || !isDay(day)) {
-      throw malformed(`${where} has a result whose TimePeriod.Start is ${JSON.stringify(day)}; expected a YYYY-MM-DD day`);
+      throw this.malformed(`${where} has a result whose TimePeriod.Start is ${JSON.stringify(day)}; expected a YYYY-MM-DD day`);
     }
     if (day < origin.windowStart || day >= origin.windowEnd) {
-      throw malformed(`${where} has a result for ${day}, outside the requested window`);
+      throw this.malformed(`${where} has a result for ${day}, outside the requested window`);
     }
   }
 
@@ -247,7 +265,7 @@ export class CostRowCollector {
     let teamId = typeof tag === 'string' ? this.tagIds.get(tag) : undefined;
     if (teamId === undefined) {
       if (typeof tag !== 'string' || !tag.startsWith(this.prefix)) {
-        throw malformed(`${where}, ${day}: group key ${JSON.stringify(tag)} does not start with "${this.prefix}"; was the request grouped by tag "${this.tagKey}"?`);
+        throw this.malformed(`${where}, ${day}: group key ${JSON.stringify(tag)} does not start with "${this.prefix}"; was the request grouped by tag "${this.tagKey}"?`);
       }
       teamId = this.rows.teamId(tag.length === this.prefix.length ? UNTAGGED : tag.slice(this.prefix.length));
       this.tagIds.set(tag, teamId);
@@ -257,12 +275,28 @@ export class CostRowCollector {
     return teamId;
   }
 
-  private exactUnits(text: string, where: string, day: string, keys: unknown[]): bigint {
-    try {
-      return parseAmount(text).units;
-    } catch {
-      throw malformed(`${where}, ${day}, ${JSON.stringify(keys)}: ${this.metric} Amount ${JSON.stringify(text)} is not a decimal string such as "12.34"`);
+  /**
+   * A day without groups is a day without spend: a `Total` that is not zero would be spend no row holds
+   * (dropped from every team and from untagged), so it is an error.
+   */
+  private checkNothingDropped(result: NonNullable<CostAndUsagePage['ResultsByTime']>[number], where: string, day: string): void {
+    const total = result.Total?.[this.metric]?.Amount as unknown;
+    if (total !== undefined && total !== null && !(typeof total === 'string' && /^-?0+(\.0+)?$/.test(total))) {
+      throw this.malformed(`${where}, ${day}: Groups is ${JSON.stringify(result.Groups ?? null)} but the day's Total ${this.metric} is ${JSON.stringify(total)}: ` +
+        'that spend would be in no row; expected the day\'s groups');
     }
+  }
+
+  /** Units of an amount outside the plain form; spaces around it are not a decimal string either. */
+  private exactUnits(text: string, where: string, day: string, keys: () => unknown[]): bigint {
+    if (text.trim() === text) {
+      try {
+        return parseAmount(text).units;
+      } catch {
+        // reported below
+      }
+    }
+    throw this.malformed(`${where}, ${day}, ${JSON.stringify(keys())}: ${this.metric} Amount ${JSON.stringify(text)} is not a decimal string such as "12.34"`);
   }
 
   /** Marks a day, team and service as read; a repeat is an error naming both pages. */
@@ -323,7 +357,7 @@ export class CostRowCollector {
       id = guess;
     } else {
       id = this.rows.serviceId(service);
-      this.serviceBytes[id] ??= encoder.encode(service);
+      this.serviceBytes[id] ??= bytesOf(service);
       if (last >= 0) this.serviceAfter[last] = id;
     }
     this.lastServiceId = id;
@@ -334,7 +368,8 @@ export class CostRowCollector {
   private serviceIdOfRange(bytes: Uint8Array, start: number, end: number): number {
     const last = this.lastServiceId;
     const guess = last >= 0 ? this.serviceAfter[last] : undefined;
-    if (guess !== undefined && rangeEquals(bytes, start, end, this.serviceBytes[guess])) {
+    const known = guess === undefined ? undefined : this.serviceBytes[guess];
+    if (guess !== undefined && known !== undefined && rangeEquals(bytes, start, end, known)) {
       this.lastServiceId = guess;
       return guess;
     }
@@ -347,23 +382,27 @@ export class CostRowCollector {
       return [0, 1];
     }
     if (!Array.isArray(defs)) {
-      throw malformed(`${where} has GroupDefinitions ${JSON.stringify(defs)}; expected a list`);
+      throw this.malformed(`${where} has GroupDefinitions ${JSON.stringify(defs)}; expected a list`);
     }
     const tagIndex = defs.findIndex(d => d?.Type === 'TAG');
     const serviceIndex = defs.findIndex(d => d?.Type === 'DIMENSION' && d?.Key === 'SERVICE');
     if (defs.length !== 2 || tagIndex < 0 || serviceIndex < 0) {
-      throw malformed(`${where} is grouped by ${JSON.stringify(defs)}; expected a TAG and the SERVICE dimension`);
+      throw this.malformed(`${where} is grouped by ${JSON.stringify(defs)}; expected a TAG and the SERVICE dimension`);
     }
     return [tagIndex, serviceIndex];
   }
 
+  private malformed(detail: string): CostReportError {
+    return malformed(detail, this.fix);
+  }
+
   private checkCurrency(unit: string | undefined, where: string): void {
     if (!unit) {
-      throw malformed(`${where}: a non-zero amount has no currency unit`);
+      throw this.malformed(`${where}: a non-zero amount has no currency unit`);
     }
     if (this.currencyUnit === undefined) {
       this.currencyUnit = unit;
-      this.currencyBytes = encoder.encode(unit);
+      this.currencyBytes = bytesOf(unit);
       this.currencyWhere = where;
     } else if (unit !== this.currencyUnit) {
       throw new CostReportError('mixed-currencies',
@@ -380,6 +419,16 @@ const MAX_GRID_CELLS = 4 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 
+/**
+ * The UTF-8 bytes that decode to `text`, or `undefined` when none do: a non-string, or a string with a lone
+ * surrogate (which encodes as U+FFFD's bytes, so those bytes would wrongly match a real U+FFFD).
+ */
+function bytesOf(text: unknown): Uint8Array | undefined {
+  if (typeof text !== 'string') return undefined;
+  const bytes = encoder.encode(text);
+  return decodeRange(bytes, 0, bytes.length) === text ? bytes : undefined;
+}
+
 /** Whether two ranges of the same bytes are equal. */
 function rangesEqual(bytes: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {
   if (e1 - s1 !== e2 - s2) return false;
@@ -389,6 +438,6 @@ function rangesEqual(bytes: Uint8Array, s1: number, e1: number, s2: number, e2: 
   return true;
 }
 
-function malformed(detail: string): CostReportError {
-  return new CostReportError('malformed-response', `Cost Explorer returned a malformed answer: ${detail}`);
+function malformed(detail: string, fix?: string): CostReportError {
+  return new CostReportError('malformed-response', `malformed Cost Explorer data: ${detail}${fix ? `; ${fix}` : ''}`);
 }

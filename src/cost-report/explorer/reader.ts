@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { CostExplorerClient, GetCostAndUsageCommand, type GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
 import { TagSchema } from '../../tags';
-import { addDays, dayOf, monthWindows, parseDay, type DayWindow } from '../dates';
+import { addDays, dayOf, isDay, monthWindows, parseDay, type DayWindow } from '../dates';
 import { CostReportError } from '../errors';
 import type { CostDataset } from '../model';
 import type { CostRows } from '../rows';
@@ -272,10 +272,10 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
     try {
       for await (const sourced of source) {
         page++;
-        const origin = { windowStart: window.start, windowEnd: window.end, page, source: sourced.source };
+        const origin = { windowStart: window.start, windowEnd: window.end, page, source: sourced.source, fix: FIXES[kind] };
         if (sourced.scanned) {
           // Only a replay reads pages from their bytes; it records nothing and writes no cache.
-          collector.addScanned(sourced.scanned, origin);
+          collector._addScanned(sourced.scanned, origin);
           pages++;
           progress(page);
           continue;
@@ -354,6 +354,13 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** How to get a good copy of a page from each source, for its errors. */
+const FIXES: Record<PageSourceKind, string | undefined> = {
+  aws: undefined,
+  cache: 'delete the cache file or run with --no-cache, and the month is fetched again',
+  replay: 'record again with --record',
+};
+
 /** Pages of a cache file, one JSON document per line, read line by line. */
 async function* ndjsonPages(file: string): AsyncGenerator<SourcedPage> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
@@ -427,6 +434,7 @@ const FILE_ERRORS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
   EISDIR: 'it is a directory',
+  EEXIST: 'a file is in the way of a directory',
 };
 
 /** Writes a cache file under a temporary name; only a complete, final window is renamed into place. */
@@ -458,6 +466,8 @@ function windowDir(dir: string, window: DayWindow): string {
   return path.join(dir, `${window.start}_${window.end}`);
 }
 
+const PAGE_FILE = /^page-\d{5}\.json$/;
+
 function pageFile(n: number): string {
   return `page-${String(n).padStart(5, '0')}.json`;
 }
@@ -465,6 +475,12 @@ function pageFile(n: number): string {
 async function writeRecordedPage(dir: string, window: DayWindow, page: number, raw: CostAndUsagePage): Promise<void> {
   const wdir = windowDir(dir, window);
   await fs.mkdir(wdir, { recursive: true });
+  if (page === 1) {
+    // Pages of an earlier recording of the window would be read after the new last page: start the window empty.
+    for (const name of await fs.readdir(wdir)) {
+      if (PAGE_FILE.test(name)) await fs.rm(path.join(wdir, name));
+    }
+  }
   await fs.writeFile(path.join(wdir, pageFile(page)), JSON.stringify(raw) + '\n');
 }
 
@@ -490,7 +506,10 @@ async function* replayPages(dir: string, window: DayWindow, scanner: PageScanner
     let bytes: Buffer;
     try {
       bytes = await ahead.shift()!;
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new CostReportError('replay-missing', `${(fileError(err, `could not read the recorded page ${file}`) as Error).message}`);
+      }
       throw new CostReportError('replay-missing',
         `the recording in ${dir} has no page ${page} for ${window.start}..${window.end} (${path.relative(dir, file)}); ` +
         'record again with --record over the same range, tag key and metric');
@@ -498,17 +517,31 @@ async function* replayPages(dir: string, window: DayWindow, scanner: PageScanner
     ahead.push(read(page + 2));
     const source = `the recorded page ${file}`;
     const scanned = scanner.scan(bytes);
+    let token: string | undefined | null;
     if (scanned) {
       yield { scanned, source };
-      if (!scanned.nextPageToken) {
-        return;
+      token = scanned.nextPageToken;
+    } else {
+      let text: string;
+      try {
+        text = bytes.toString('utf8');
+      } catch {
+        throw new CostReportError('malformed-response', `${source} is ${bytes.length} bytes, more than a string can hold: record again with --record`);
       }
-      continue;
+      const raw = checkPageShape(parseJson(text, source, FIXES.replay!),
+        { windowStart: window.start, windowEnd: window.end, page, source, fix: FIXES.replay });
+      yield { page: raw, source };
+      token = raw.NextPageToken;
     }
-    const raw = checkPageShape(parseJson(bytes.toString('utf8'), source, 'record again with --record'),
-      { windowStart: window.start, windowEnd: window.end, page, source });
-    yield { page: raw, source };
-    if (!raw.NextPageToken) {
+    if (!token) {
+      // A page file after the last page is from another recording (or a hand edit dropped a token): replaying
+      // without it would drop its rows without a word.
+      const after = await ahead[0].then(() => true, () => false);
+      if (after) {
+        throw new CostReportError('malformed-response',
+          `the recording in ${dir} has ${path.relative(dir, fileOf(page + 1))} after the last page of ${window.start}..${window.end} ` +
+          `(${path.relative(dir, file)} has no NextPageToken): a page left from another recording, or a token lost by an edit; record again with --record`);
+      }
       return;
     }
   }
@@ -526,23 +559,47 @@ export interface RecordingManifest {
  * The query a `--record` directory holds, so a replay can default to it.
  */
 export async function readRecordingManifest(dir: string): Promise<RecordingManifest> {
+  const file = path.join(dir, MANIFEST);
+  const bad = (what: string) => new CostReportError('replay-missing', `${file} ${what}`);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new CostReportError('replay-missing', (fileError(err, `could not read ${file}`) as Error).message);
+    }
+    throw new CostReportError('replay-missing', await exists(dir)
+      ? `${dir} has no ${MANIFEST}: is it a directory written by --record?`
+      : `the replay directory ${dir} does not exist`);
+  }
   let manifest: Record<string, unknown>;
   try {
-    manifest = JSON.parse(await fs.readFile(path.join(dir, MANIFEST), 'utf8'));
+    manifest = JSON.parse(text);
   } catch {
-    throw new CostReportError('replay-missing', `${path.join(dir, MANIFEST)} is missing or not JSON: is ${dir} a directory written by --record?`);
+    throw bad(`is not JSON: is ${dir} a directory written by --record?`);
   }
   if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
-    throw new CostReportError('replay-missing', `${path.join(dir, MANIFEST)} is ${JSON.stringify(manifest)}, not a recording manifest: is ${dir} a directory written by --record?`);
+    throw bad(`is ${JSON.stringify(manifest)}, not a recording manifest: is ${dir} a directory written by --record?`);
   }
   const problems = (['start', 'end', 'tagKey', 'metric'] as const).filter(k => typeof manifest[k] !== 'string' || (manifest[k] as string).length === 0);
   if (manifest.format === RECORDING_FORMAT && problems.length > 0) {
-    throw new CostReportError('replay-missing', `${path.join(dir, MANIFEST)} lacks ${problems.join(', ')}: record again with --record`);
+    throw bad(`lacks ${problems.join(', ')}: record again with --record`);
   }
   if (manifest.format !== RECORDING_FORMAT) {
-    throw new CostReportError('replay-missing', `${path.join(dir, MANIFEST)} has format ${JSON.stringify(manifest.format)}; expected "${RECORDING_FORMAT}"`);
+    throw bad(`has format ${JSON.stringify(manifest.format)}; expected "${RECORDING_FORMAT}"`);
   }
-  return manifest as unknown as RecordingManifest;
+  const m = manifest as unknown as RecordingManifest;
+  // The same rules as the options a recording is made with: a hand-edited manifest is a broken recording.
+  const wrong = [
+    ...(['start', 'end'] as const).filter(k => !isDay(m[k])).map(k => `${k} ${JSON.stringify(m[k])} is not a YYYY-MM-DD day`),
+    ...(isDay(m.start) && isDay(m.end) && m.start >= m.end ? [`start ${m.start} is not before end ${m.end}`] : []),
+    ...(m.tagKey.includes('$') ? [`tagKey ${JSON.stringify(m.tagKey)} contains "$"`] : []),
+    ...(!(COST_METRICS as readonly string[]).includes(m.metric) ? [`metric ${JSON.stringify(m.metric)} is not one of ${COST_METRICS.join(', ')}`] : []),
+  ];
+  if (wrong.length > 0) {
+    throw bad(`is not one --record writes: ${wrong.join('; ')}. Record again with --record`);
+  }
+  return m;
 }
 
 async function checkManifest(dir: string, query: RecordingManifest): Promise<void> {

@@ -242,7 +242,8 @@ export class PageScanner {
           }
         } while (this.more(CLOSE_OBJECT));
       }
-      if (day === undefined) throw OUTSIDE;
+      // A result without groups goes to the general parser, which checks that its Total holds no spend.
+      if (day === undefined || !sawGroups) throw OUTSIDE;
       this.days.push(day);
       this.estimated[r] = estimated === 1 ? 1 : 0;
       this.groupEnds[r] = this.groups;
@@ -479,7 +480,12 @@ export class PageScanner {
   }
 
   private text(s: number, e: number): string {
-    return decodeRange(this.b, s, e);
+    try {
+      return decodeRange(this.b, s, e);
+    } catch {
+      // Longer than a string can be (hundreds of megabytes): the general path reports the file.
+      throw OUTSIDE;
+    }
   }
 
   /** Steps past any JSON value, checking it. */

@@ -127,6 +127,21 @@ describe('reading Cost Explorer', () => {
     expect(r.stderr).toMatch(/no AWS credentials were found.*--sample/s);
   });
 
+  test('a hand-edited manifest value is a broken recording (exit 3), named, not a bad command line', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-03-01': [['fraud', 'Amazon EC2', '2.5']] }));
+    await runCli('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--record', tmp);
+    const manifest = path.join(tmp, 'manifest.json');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"end": "2026-03-02"', '"end": "2026-13-10"'));
+    const r = await runCli('--replay', tmp);
+    expect(r.code).toBe(EXIT.READ_FAILED);
+    expect(r.stderr).toMatch(/manifest\.json is not one --record writes: end "2026-13-10" is not a YYYY-MM-DD day/);
+  });
+
+  test('--recent-days at its limit runs', async () => {
+    const r = await runCli('--sample', '--quiet', '--fail-on-anomaly', '--recent-days', '3650');
+    expect(r.code).toBe(EXIT.ANOMALY);
+  });
+
   test('--record then --replay reproduces the report offline, range taken from the recording', async () => {
     ce.on(GetCostAndUsageCommand).resolves(page({ '2026-03-01': [['fraud', 'Amazon EC2', '2.5']] }));
     const recorded = await runCli('--start', '2026-03-01', '--end', '2026-03-02', '--no-cache', '--record', tmp, '--format', 'csv');
@@ -229,13 +244,19 @@ describe('bad command lines exit 2 with the problem named', () => {
   test.each([
     [['--format', 'xml'], /--format \("xml"\) must be one of md, csv, json, html/],
     [['--min-score', 'high'], /--min-score \("high"\) must be a number/],
-    [['--start', '2026-02-31'], /--start \("2026-02-31"\) must be a UTC day/],
+    [['--start', '2026-02-31'], /--start \("2026-02-31"\) is not a day of the calendar/],
     [['--metric', 'UsageQuantity', '--no-cache'], /metric \("UsageQuantity"\) must be one of/],
     [['--sample', '--replay', 'x'], /only one of --sample, --replay and --record/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--sample', '--baseline-weeks', '0'], /baselineWeeks \(0\) must be a whole number/],
     [['--sample', '--aws-anomalies'], /--aws-anomalies calls AWS: it cannot be combined with --sample/],
     [['--monitor-team', 'arn-without-team'], /--monitor-team \("arn-without-team"\) must be MONITOR_ARN=TEAM/],
+    [['--sample', '--recent-days', '1e9'], /--recent-days \("1e9"\) must be a whole number of days from 1 to 3650/],
+    [['--sample', '--recent-days', '1.5'], /--recent-days \("1.5"\) must be a whole number of days/],
+    [['--sample', '--recent-days', '0'], /--recent-days \("0"\) must be a whole number of days/],
+    [['--sample', '--metric', 'UnblendedCost'], /--sample is a year of NetAmortizedCost by the team tag: --metric cannot be combined with it/],
+    [['--sample', '--metric', 'Foo', '--tag-key', 'project'], /--metric and --tag-key cannot be combined with it/],
+    [['--sample', '-o', ''], /--output needs a file name/],
   ])('%p', async (argv, message) => {
     const r = await runCli(...argv);
     expect(r.code).toBe(EXIT.USAGE);
@@ -302,7 +323,7 @@ describe('--sample and --start/--end', () => {
   });
 
   test.each([
-    [['--start', '2026-02-31'], /--start \("2026-02-31"\) must be a UTC day/],
+    [['--start', '2026-02-31'], /--start \("2026-02-31"\) is not a day of the calendar/],
     [['--end', 'soon'], /--end \("soon"\) must be a UTC day/],
     [['--start', '2024-01-01'], /--sample covers 2025-11-01 to 2026-11-01/],
     [['--start', '2026-03-01', '--end', '2026-02-01'], /--sample covers .* must be a non-empty range within it/],

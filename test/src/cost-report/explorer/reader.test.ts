@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -118,7 +118,7 @@ describe('parsing', () => {
     ce.on(GetCostAndUsageCommand)
       .resolvesOnce(page({ '2026-01-01': [['a', 's', '1']] }, { token: 't' }))
       .resolvesOnce(page({ '2026-01-02': [['b', 's', '1']] }, { unit: 'EUR' }));
-    await expect(read()).rejects.toThrow(/more than one currency: USD .* and EUR \(at 2026-01-02, b, s\)/);
+    await expect(read()).rejects.toThrow(/more than one currency: USD .* and EUR \(at the GetCostAndUsage answer for 2026-01-01..2026-01-03, page 2, 2026-01-02, b, s\)/);
   });
 
   test('accepts a partial answer: a day with no groups and an empty page', async () => {
@@ -227,7 +227,7 @@ describe('errors', () => {
 
   test.each([
     [{ start: '2026-01-05', end: '2026-01-05' }, /start \(2026-01-05\) must be before end/],
-    [{ start: '2026-02-30' }, /start \("2026-02-30"\) must be a UTC day/],
+    [{ start: '2026-02-30' }, /start \("2026-02-30"\) is not a day of the calendar/],
     [{ metric: 'UsageQuantity' }, /metric \("UsageQuantity"\) must be one of NetAmortizedCost/],
     [{ tagKey: 'team$' }, /tagKey \("team\$"\)/],
   ])('rejects bad options before any request: %p', async (options, message) => {
@@ -263,6 +263,15 @@ describe('cache', () => {
     await read({ start: '2026-11-01', end: '2026-11-21', cacheDir: tmp });
     const second = await read({ start: '2026-11-01', end: '2026-11-21', cacheDir: tmp });
     expect(second.stats.requests).toBe(1);
+  });
+
+  test('a cache line that is not an answer says how to get a good copy', async () => {
+    ce.on(GetCostAndUsageCommand).resolves(page({ '2026-01-01': [['a', 's', '1']] }));
+    await read({ ...closedMonth, cacheDir: tmp });
+    const [file] = readdirSync(tmp);
+    writeFileSync(path.join(tmp, file), '{"ResultsByTime":null}\n');
+    await expect(read({ ...closedMonth, cacheDir: tmp })).rejects.toThrow(
+      /the cache file .*, line 1 has a ResultsByTime that is null; expected a list; delete the cache file or run with --no-cache, and the month is fetched again$/);
   });
 
   test('keys the cache by query: another metric is fetched again', async () => {
@@ -322,6 +331,84 @@ describe('record and replay', () => {
     });
   });
 
+  describe('a broken recording is exit 3, naming the file and how to fix it', () => {
+    const windowDir = () => path.join(tmp, '2026-01-01_2026-01-03');
+    const pageOf = (n: number) => path.join(windowDir(), `page-0000${n}.json`);
+    beforeEach(async () => {
+      ce.on(GetCostAndUsageCommand)
+        .resolvesOnce(page({ '2026-01-01': [['a', 's', '1']] }, { token: 't' }))
+        .resolvesOnce(page({ '2026-01-02': [['a', 's', '2']] }));
+      await read({ recordDir: tmp });
+      ce.reset();
+    });
+
+    test('a page file after the last page (a token lost) is an error, not rows dropped', async () => {
+      writeFileSync(pageOf(1), readFileSync(pageOf(1), 'utf8').replace(',"NextPageToken":"t"', ''));
+      await expect(read({ replayDir: tmp })).rejects.toMatchObject({
+        code: 'malformed-response',
+        message: expect.stringMatching(/has 2026-01-01_2026-01-03\/page-00002\.json after the last page of 2026-01-01..2026-01-03 \(.*page-00001\.json has no NextPageToken\).*record again with --record/),
+      });
+    });
+
+    test('recording a window again replaces its page files', async () => {
+      ce.on(GetCostAndUsageCommand).resolvesOnce(page({ '2026-01-02': [['b', 's', '5']] }));
+      await read({ recordDir: tmp });
+      ce.reset();
+      expect(readdirSync(windowDir())).toEqual(['page-00001.json']);
+      const { dataset } = await read({ replayDir: tmp });
+      expect(dataset.rows.toArray().map(r => [r.team, formatAmountExact(r.amount)])).toEqual([['b', '5']]);
+    });
+
+    test('a page that is not an answer says how to get a good copy', async () => {
+      writeFileSync(pageOf(2), JSON.stringify({ ResultsByTime: 'x' }));
+      await expect(read({ replayDir: tmp })).rejects.toThrow(/^malformed Cost Explorer data: the recorded page .*page-00002\.json has a ResultsByTime that is a string; expected a list; record again with --record$/);
+    });
+
+    test('a page file that cannot be read is named with the reason', async () => {
+      rmSync(pageOf(2));
+      mkdirSync(pageOf(2));
+      await expect(read({ replayDir: tmp })).rejects.toMatchObject({
+        code: 'replay-missing',
+        message: expect.stringMatching(/could not read the recorded page .*page-00002\.json: it is a directory \(EISDIR\)/),
+      });
+    });
+
+    test('a page too large to decode is named, not an internal error', async () => {
+      // More than Node's string limit (512 MiB) is not written here: the decode of an escaped page fails as it would.
+      writeFileSync(pageOf(2), readFileSync(pageOf(2), 'utf8').replace('team$a', 'team$\\u0061'));
+      const toString = Buffer.prototype.toString;
+      const spy = jest.spyOn(Buffer.prototype, 'toString').mockImplementation(function (this: Buffer, ...args: unknown[]) {
+        if (this.includes('team$\\u0061')) throw Object.assign(new Error('Cannot create a string longer than 0x1fffffe8 characters'), { code: 'ERR_STRING_TOO_LONG' });
+        return toString.apply(this, args as Parameters<Buffer['toString']>);
+      });
+      try {
+        await expect(read({ replayDir: tmp })).rejects.toMatchObject({
+          code: 'malformed-response',
+          message: expect.stringMatching(/the recorded page .*page-00002\.json is \d+ bytes, more than a string can hold: record again with --record/),
+        });
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    test.each([
+      [{ end: '2026-13-10' }, /end "2026-13-10" is not a YYYY-MM-DD day/],
+      [{ start: '2026-01-05' }, /start 2026-01-05 is not before end 2026-01-03/],
+      [{ metric: 'Foo' }, /metric "Foo" is not one of .*NetAmortizedCost/],
+      [{ tagKey: 'a$b' }, /tagKey "a\$b" contains "\$"/],
+    ])('a manifest with %p is a broken recording', async (change, message) => {
+      const file = path.join(tmp, 'manifest.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...change }));
+      const err = await read({ replayDir: tmp }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'replay-missing', message: expect.stringMatching(message) });
+      expect((err as Error).message).toMatch(/manifest\.json is not one --record writes: .*Record again with --record/);
+    });
+
+    test('a replay directory that does not exist says so', async () => {
+      await expect(read({ replayDir: path.join(tmp, 'nope') })).rejects.toThrow(/the replay directory .*nope does not exist/);
+    });
+  });
+
   test('saves the whole answer without the SDK metadata', async () => {
     ce.on(GetCostAndUsageCommand).resolves({ ...page({ '2026-01-01': [['a', 's', '1']] }), DimensionValueAttributes: [{ Value: 's', Attributes: { k: 'v' } }] });
     await read({ recordDir: tmp });
@@ -344,6 +431,6 @@ describe('record and replay', () => {
   });
 
   test('a directory that is not a recording is reported as such', async () => {
-    await expect(read({ replayDir: tmp })).rejects.toThrow(/manifest.json is missing or not JSON/);
+    await expect(read({ replayDir: tmp })).rejects.toThrow(/has no manifest.json: is it a directory written by --record\?/);
   });
 });

@@ -26,7 +26,7 @@ function scanned(pages: Uint8Array[], scanner = new PageScanner(METRIC)): Outcom
     const page = scanner.scan(bytes);
     if (page) {
       n++;
-      c.addScanned(page, origin);
+      c._addScanned(page, origin);
     } else {
       c.addPage(checkPageShape(JSON.parse(Buffer.from(bytes).toString('utf8')), origin), origin);
     }
@@ -106,7 +106,7 @@ describe('pages the scanner reads give the general parser\'s rows', () => {
       ResultsByTime: BASE.ResultsByTime.map(({ Estimated: _e, ...r }) => r), NextPageToken: null,
     }),
     'an empty token and a result without groups': JSON.stringify({
-      ...BASE, NextPageToken: '', ResultsByTime: [...BASE.ResultsByTime, { TimePeriod: { Start: '2026-01-03', End: '2026-01-04' }, Total: {} }],
+      ...BASE, NextPageToken: '', ResultsByTime: [...BASE.ResultsByTime, { TimePeriod: { Start: '2026-01-03', End: '2026-01-04' }, Total: {}, Groups: [] }],
     }),
     'non-ASCII team and service names': JSON.stringify(answer([{
       day: '2026-01-05',
@@ -123,7 +123,6 @@ describe('pages the scanner reads give the general parser\'s rows', () => {
       groups: [
         { tag: 'a', service: 's1', amount: '123456.75', unit: 'USD' },
         { tag: 'a', service: 's2', amount: '1.123456789012345', unit: 'USD' },
-        { tag: 'a', service: 's3', amount: ' 7.5', unit: 'USD' },
         { tag: 'a', service: 's4', amount: '-0.00', unit: 'USD' },
         { tag: 'a', service: 's5', amount: '99999999999999999999.5', unit: 'USD' },
         { tag: 'a', service: 's6', amount: '0.00000000005', unit: 'USD' },
@@ -176,6 +175,8 @@ describe('the general parser\'s errors, from scanned pages', () => {
     'a day that is not a day': [one([{ tag: 'a', service: 's', amount: '1', unit: 'USD' }], '2026-1-1')],
     'an amount that is not a decimal': [one([{ tag: 'a', service: 's', amount: '1E-10', unit: 'USD' }])],
     'an empty amount': [one([{ tag: 'a', service: 's', amount: '', unit: 'USD' }])],
+    'spaces around an amount': [one([{ tag: 'a', service: 's', amount: ' 7.5', unit: 'USD' }])],
+    'a space after an amount outside the plain form': [one([{ tag: 'a', service: 's', amount: '123456.5 ', unit: 'USD' }])],
     'a non-zero amount without a unit': [one([{ tag: 'a', service: 's', amount: '1' }])],
     'two currencies': [one([{ tag: 'a', service: 's', amount: '1', unit: 'USD' }, { tag: 'b', service: 's', amount: '1', unit: 'EUR' }])],
     'the same day, team and service twice on a page': [one([{ tag: 'a', service: 's', amount: '1', unit: 'USD' }, { tag: 'a', service: 's', amount: '2', unit: 'USD' }])],
@@ -194,6 +195,7 @@ describe('the general parser\'s errors, from scanned pages', () => {
 describe('pages the scanner leaves to JSON.parse', () => {
   const cases: Record<string, string> = {
     'an escape in a name': JSON.stringify(BASE).replace('fraud', 'fr\\u0061ud'),
+    'a newline (escaped) after an amount': JSON.stringify(BASE).replace('"1.5"', '"1.5\\n"'),
     'an escaped quote in a name': JSON.stringify(BASE).replace('fraud', 'fr\\"aud'),
     'a repeated ResultsByTime (JSON.parse keeps the last)': JSON.stringify(BASE).replace('"ResultsByTime":', '"ResultsByTime":[],"ResultsByTime":'),
     'a repeated Amount': JSON.stringify(BASE).replace('"Amount":"1.5"', '"Amount":"9","Amount":"1.5"'),
@@ -218,6 +220,50 @@ describe('pages the scanner leaves to JSON.parse', () => {
   test.each(Object.entries(cases))('%s', (_name, text) => {
     const outcome = expectSame([utf8(text)]);
     expect(outcome.scannedPages).toBe(0);
+  });
+});
+
+describe('days without groups, and units', () => {
+  const day = (rest: object) => JSON.stringify({ ResultsByTime: [{ TimePeriod: { Start: '2026-01-04', End: '2026-01-05' }, ...rest }, BASE.ResultsByTime[0]] });
+
+  test.each([
+    ['no Groups and an empty Total', { Total: {} }],
+    ['no Groups and a zero Total', { Total: { [METRIC]: { Amount: '0.000', Unit: 'USD' } } }],
+    ['Groups null and no Total', { Groups: null }],
+  ])('%s: a day without spend', (_name, rest) => {
+    const outcome = expectSame([utf8(day(rest))]);
+    expect(outcome).toMatchObject({ rows: expect.arrayContaining(['2026-01-01|fraud|Amazon EC2|1.5|false']) });
+    expect(outcome.scannedPages).toBe(0);
+  });
+
+  test.each([
+    ['no Groups', { Total: { [METRIC]: { Amount: '12.5', Unit: 'USD' } } }, /2026-01-04: Groups is null but the day's Total NetAmortizedCost is "12.5": that spend would be in no row/],
+    ['Groups null', { Groups: null, Total: { [METRIC]: { Amount: '-3', Unit: 'USD' } } }, /Groups is null but the day's Total NetAmortizedCost is "-3"/],
+  ])('%s with spend in the Total is an error, not a day dropped', (_name, rest, message) => {
+    expect(expectSame([utf8(day(rest))])).toMatchObject({ error: expect.stringMatching(message) });
+  });
+
+  test('a Unit that is not a string is an error', () => {
+    const text = JSON.stringify(BASE).replace('"Unit":"USD"', '"Unit":5');
+    expect(expectSame([utf8(text)])).toMatchObject({ error: expect.stringMatching(/NetAmortizedCost Unit is 5; Cost Explorer sends a currency code such as "USD"/) });
+  });
+
+  test('a name with a lone surrogate (from an escape) is not taken for U+FFFD on a later scanned page', () => {
+    // The escaped page goes to JSON.parse; "\ud800" encodes as U+FFFD's bytes, which must not match a real U+FFFD.
+    const first = JSON.stringify(answer([{ day: '2026-01-01', groups: [{ tag: 'a', service: 'A', amount: '1', unit: 'USD' }, { tag: 'a', service: 'X', amount: '1', unit: 'USD' }] }]))
+      .replace('"X"', '"\\ud800"');
+    for (const second of [
+      answer([{ day: '2026-01-02', groups: [{ tag: 'a', service: 'A', amount: '1', unit: 'USD' }, { tag: 'a', service: '\uFFFD', amount: '1', unit: 'USD' }] }]),
+      answer([{ day: '2026-01-01', groups: [{ tag: 'b', service: 'A', amount: '1', unit: 'USD' }, { tag: 'a', service: '\uFFFD', amount: '1', unit: 'USD' }] }]),
+    ]) {
+      const outcome = expectSame([utf8(first), utf8(JSON.stringify(second))]);
+      expect(outcome.scannedPages).toBe(1);
+      expect(outcome).toMatchObject({ services: ['A', '\ud800', '\uFFFD'] });
+    }
+    const unit = (u: string, d: string) => JSON.stringify(answer([{ day: d, groups: [{ tag: 'a', service: 'A', amount: '1', unit: u }] }]));
+    const outcome = expectSame([utf8(unit('X', '2026-01-01').replace('"X"', '"\\ud800"')), utf8(unit('\uFFFD', '2026-01-02'))]);
+    expect(outcome.scannedPages).toBe(1);
+    expect(outcome).toMatchObject({ error: expect.stringMatching(/^CostReportError mixed-currencies/) });
   });
 });
 
