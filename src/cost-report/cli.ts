@@ -280,9 +280,10 @@ function parseOptions(args: Record<string, string | boolean | string[] | undefin
   if (args['no-drift']) {
     anomaly.drift = false;
   }
-  const recentDays = number('recent-days', 7);
-  if (args['recent-days'] !== undefined && !(Number.isInteger(recentDays) && recentDays >= 1 && recentDays <= MAX_RECENT_DAYS)) {
-    problems.push(`--recent-days ("${args['recent-days']}") must be a whole number of days from 1 to ${MAX_RECENT_DAYS}`);
+  const recentText = args['recent-days'] as string | undefined;
+  const recentDays = recentText === undefined ? 7 : Number(recentText);
+  if (recentText !== undefined && !(recentText.trim() !== '' && Number.isInteger(recentDays) && recentDays >= 1 && recentDays <= MAX_RECENT_DAYS)) {
+    problems.push(`--recent-days ("${recentText}") must be a whole number of days from 1 to ${MAX_RECENT_DAYS}`);
   }
   if (args.output === '') {
     problems.push('--output needs a file name (leave it out to print the report)');

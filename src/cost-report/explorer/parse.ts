@@ -127,12 +127,12 @@ export class CostRowCollector {
         throw this.malformed(`${where}, ${day}: Estimated is ${JSON.stringify(result.Estimated)}; expected true or false`);
       }
       const estimated = result.Estimated === true;
-      if (result.Groups === undefined || result.Groups === null) {
-        this.checkNothingDropped(result, where, day);
-      }
       const groups = result.Groups ?? [];
       if (!Array.isArray(groups)) {
         throw this.malformed(`${where}, ${day}: Groups is ${JSON.stringify(groups)}; expected a list`);
+      }
+      if (groups.length === 0) {
+        this.checkNothingDropped(result, where, day);
       }
       const dayOffset = Math.round((Date.parse(`${day}T00:00:00Z`) - windowStartMs) / 86_400_000);
       const dayId = this.rows.dayId(day);
@@ -277,12 +277,14 @@ export class CostRowCollector {
 
   /**
    * A day without groups is a day without spend: a `Total` that is not zero would be spend no row holds
-   * (dropped from every team and from untagged), so it is an error.
+   * (dropped from every team and from untagged), so it is an error. (Grouped answers carry `"Total": {}`.)
    */
   private checkNothingDropped(result: NonNullable<CostAndUsagePage['ResultsByTime']>[number], where: string, day: string): void {
     const total = result.Total?.[this.metric]?.Amount as unknown;
-    if (total !== undefined && total !== null && !(typeof total === 'string' && /^-?0+(\.0+)?$/.test(total))) {
-      throw this.malformed(`${where}, ${day}: Groups is ${JSON.stringify(result.Groups ?? null)} but the day's Total ${this.metric} is ${JSON.stringify(total)}: ` +
+    const zero = total === undefined || total === null || (typeof total === 'string' && total.trim() !== '' && Number(total) === 0);
+    if (!zero) {
+      const groups = result.Groups === undefined ? 'has no Groups' : result.Groups === null ? 'has Groups null' : 'has no groups';
+      throw this.malformed(`${where}, ${day} ${groups} but a Total ${this.metric} of ${JSON.stringify(total)}: ` +
         'that spend would be in no row; expected the day\'s groups');
     }
   }

@@ -209,6 +209,7 @@ export async function readCostExplorer(options: ReadCostExplorerOptions): Promis
     const recordDir = options.recordDir;
     await writing(`the recording directory ${recordDir}`, async () => {
       await fs.mkdir(recordDir, { recursive: true });
+      await clearRecordedPages(recordDir);
       await fs.writeFile(path.join(recordDir, MANIFEST), JSON.stringify({ format: RECORDING_FORMAT, start, end, tagKey, metric }, null, 2) + '\n');
     });
   }
@@ -467,6 +468,22 @@ function windowDir(dir: string, window: DayWindow): string {
 }
 
 const PAGE_FILE = /^page-\d{5}\.json$/;
+const WINDOW_DIR = /^\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Removes the page files of an earlier recording in `dir`, before a new one is written: left in place, an
+ * earlier window's pages would be read after the new last page, or (when this recording stops early) replayed
+ * under the new manifest as if they were part of it. Other files are left alone.
+ */
+async function clearRecordedPages(dir: string): Promise<void> {
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && WINDOW_DIR.test(entry.name)) {
+      for (const name of await fs.readdir(path.join(dir, entry.name))) {
+        if (PAGE_FILE.test(name)) await fs.rm(path.join(dir, entry.name, name));
+      }
+    }
+  }
+}
 
 function pageFile(n: number): string {
   return `page-${String(n).padStart(5, '0')}.json`;
@@ -475,12 +492,6 @@ function pageFile(n: number): string {
 async function writeRecordedPage(dir: string, window: DayWindow, page: number, raw: CostAndUsagePage): Promise<void> {
   const wdir = windowDir(dir, window);
   await fs.mkdir(wdir, { recursive: true });
-  if (page === 1) {
-    // Pages of an earlier recording of the window would be read after the new last page: start the window empty.
-    for (const name of await fs.readdir(wdir)) {
-      if (PAGE_FILE.test(name)) await fs.rm(path.join(wdir, name));
-    }
-  }
   await fs.writeFile(path.join(wdir, pageFile(page)), JSON.stringify(raw) + '\n');
 }
 
@@ -536,11 +547,12 @@ async function* replayPages(dir: string, window: DayWindow, scanner: PageScanner
     if (!token) {
       // A page file after the last page is from another recording (or a hand edit dropped a token): replaying
       // without it would drop its rows without a word.
-      const after = await ahead[0].then(() => true, () => false);
+      const after = await ahead[0].then(() => true, (err: NodeJS.ErrnoException) => err.code !== 'ENOENT');
       if (after) {
         throw new CostReportError('malformed-response',
           `the recording in ${dir} has ${path.relative(dir, fileOf(page + 1))} after the last page of ${window.start}..${window.end} ` +
-          `(${path.relative(dir, file)} has no NextPageToken): a page left from another recording, or a token lost by an edit; record again with --record`);
+          `(${path.relative(dir, file)} has no NextPageToken, or an empty one): either a page left from an earlier recording ` +
+          '(--record used to leave them: delete it and the page files after it) or a token lost by an edit (record again with --record)');
       }
       return;
     }

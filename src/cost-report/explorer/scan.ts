@@ -36,6 +36,9 @@ export const SPAN_FIELDS = 8;
 /** Thrown inside the scanner (never out of it) when a page is outside what it reads. */
 const OUTSIDE = Symbol('outside the scanned form');
 
+/** Strings are at most this long (1 MiB); a page with a longer one goes to `JSON.parse`. */
+const MAX_STRING_BYTES = 1 << 20;
+
 /** Skipped values nest no deeper than this; deeper pages go to `JSON.parse`, which has no such limit. */
 const MAX_SKIP_DEPTH = 64;
 
@@ -67,6 +70,7 @@ const K_NEXT_PAGE_TOKEN = ascii('NextPageToken');
 const K_TIME_PERIOD = ascii('TimePeriod');
 const K_START = ascii('Start');
 const K_ESTIMATED = ascii('Estimated');
+const K_TOTAL = ascii('Total');
 const K_GROUPS = ascii('Groups');
 const K_KEYS = ascii('Keys');
 const K_METRICS = ascii('Metrics');
@@ -221,6 +225,9 @@ export class PageScanner {
       let day: string | undefined;
       let estimated = -1;
       let sawGroups = false;
+      // -1: no Total; 0: `{}` (what grouped answers carry); 1: anything else.
+      let total = -1;
+      const firstGroup = this.groups;
       this.expect(OPEN_OBJECT);
       if (!this.closes(CLOSE_OBJECT)) {
         do {
@@ -232,6 +239,16 @@ export class PageScanner {
           } else if (this.keyIs(k, K_TIME_PERIOD)) {
             if (day !== undefined) throw OUTSIDE;
             day = this.timePeriod();
+          } else if (this.keyIs(k, K_TOTAL)) {
+            if (total >= 0) throw OUTSIDE;
+            this.expect(OPEN_OBJECT);
+            total = this.closes(CLOSE_OBJECT) ? 0 : 1;
+            if (total === 1) {
+              do {
+                this.key();
+                this.skip(1);
+              } while (this.more(CLOSE_OBJECT));
+            }
           } else if (this.keyIs(k, K_ESTIMATED)) {
             if (estimated >= 0) throw OUTSIDE;
             if (this.literal(L_TRUE)) estimated = 1;
@@ -242,8 +259,8 @@ export class PageScanner {
           }
         } while (this.more(CLOSE_OBJECT));
       }
-      // A result without groups goes to the general parser, which checks that its Total holds no spend.
-      if (day === undefined || !sawGroups) throw OUTSIDE;
+      // A result without groups and with a Total goes to the general parser, which checks the Total holds no spend.
+      if (day === undefined || !sawGroups || (this.groups === firstGroup && total === 1)) throw OUTSIDE;
       this.days.push(day);
       this.estimated[r] = estimated === 1 ? 1 : 0;
       this.groupEnds[r] = this.groups;
@@ -449,6 +466,9 @@ export class PageScanner {
       if (c === BACKSLASH || c < 0x20) throw OUTSIDE;
       i++;
     }
+    // A longer string is no name, amount or token Cost Explorer sends, and might not decode (a string holds
+    // at most 512 MiB): the general path reads or reports the page.
+    if (i - s > MAX_STRING_BYTES) throw OUTSIDE;
     this.e = i;
     this.i = i + 1;
     return s;

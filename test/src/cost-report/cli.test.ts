@@ -254,6 +254,7 @@ describe('bad command lines exit 2 with the problem named', () => {
     [['--sample', '--recent-days', '1e9'], /--recent-days \("1e9"\) must be a whole number of days from 1 to 3650/],
     [['--sample', '--recent-days', '1.5'], /--recent-days \("1.5"\) must be a whole number of days/],
     [['--sample', '--recent-days', '0'], /--recent-days \("0"\) must be a whole number of days/],
+    [['--sample', '--recent-days', 'abc'], /^mlops-cost-report: --recent-days \("abc"\) must be a whole number of days from 1 to 3650$/m],
     [['--sample', '--metric', 'UnblendedCost'], /--sample is a year of NetAmortizedCost by the team tag: --metric cannot be combined with it/],
     [['--sample', '--metric', 'Foo', '--tag-key', 'project'], /--metric and --tag-key cannot be combined with it/],
     [['--sample', '-o', ''], /--output needs a file name/],

@@ -324,7 +324,7 @@ describe('record and replay', () => {
     await read({ recordDir: tmp });
     ce.reset();
     const dir = path.join(tmp, '2026-01-01_2026-01-03');
-    writeFileSync(path.join(dir, 'page-00002.json'), readFileSync(path.join(dir, 'page-00001.json'), 'utf8').replace('"NextPageToken":"t"', '"NextPageToken":null'));
+    writeFileSync(path.join(dir, 'page-00002.json'), readFileSync(path.join(dir, 'page-00001.json'), 'utf8'));
     await expect(read({ replayDir: tmp })).rejects.toMatchObject({
       code: 'duplicate-row',
       message: expect.stringMatching(/page-00002\.json repeats 2026-01-01, team "a", service "s", already read from .*page-00001\.json/),
@@ -346,8 +346,27 @@ describe('record and replay', () => {
       writeFileSync(pageOf(1), readFileSync(pageOf(1), 'utf8').replace(',"NextPageToken":"t"', ''));
       await expect(read({ replayDir: tmp })).rejects.toMatchObject({
         code: 'malformed-response',
-        message: expect.stringMatching(/has 2026-01-01_2026-01-03\/page-00002\.json after the last page of 2026-01-01..2026-01-03 \(.*page-00001\.json has no NextPageToken\).*record again with --record/),
+        message: expect.stringMatching(/has 2026-01-01_2026-01-03\/page-00002\.json after the last page of 2026-01-01..2026-01-03 \(.*page-00001\.json has no NextPageToken, or an empty one\).*record again with --record/),
       });
+    });
+
+    test('a page after the last page that cannot be read is an error too', async () => {
+      writeFileSync(pageOf(2), readFileSync(pageOf(2), 'utf8'));
+      mkdirSync(pageOf(3));
+      await expect(read({ replayDir: tmp })).rejects.toThrow(/has 2026-01-01_2026-01-03\/page-00003\.json after the last page.*delete it and the page files after it/);
+    });
+
+    test('recording again removes every window\'s old page files, and nothing else', async () => {
+      const old = path.join(tmp, '2025-12-01_2026-01-01');
+      mkdirSync(old);
+      writeFileSync(path.join(old, 'page-00001.json'), '{}');
+      writeFileSync(path.join(old, 'notes.txt'), 'kept');
+      mkdirSync(path.join(tmp, 'root-causes'));
+      writeFileSync(path.join(tmp, 'root-causes', 'page-00001.json'), '{}');
+      ce.on(GetCostAndUsageCommand).resolvesOnce(page({ '2026-01-02': [['b', 's', '5']] }));
+      await read({ recordDir: tmp });
+      expect(readdirSync(old)).toEqual(['notes.txt']);
+      expect(readdirSync(path.join(tmp, 'root-causes'))).toEqual(['page-00001.json']);
     });
 
     test('recording a window again replaces its page files', async () => {

@@ -211,6 +211,7 @@ describe('pages the scanner leaves to JSON.parse', () => {
     'a byte-order mark before the page': '\uFEFF' + JSON.stringify(BASE),
     'text after the page': JSON.stringify(BASE) + ' {}',
     'a leading zero in a skipped number': JSON.stringify({ ...BASE, Extra: 1 }).replace('"Extra":1', '"Extra":01'),
+    'a string longer than the scanner reads': JSON.stringify({ ...BASE, Note: 'x'.repeat((1 << 20) + 1) }),
     'nesting deeper than the scanner skips': JSON.stringify({ ...BASE, Deep: 0 }).replace('"Deep":0', `"Deep":${'['.repeat(5000)}${']'.repeat(5000)}`),
     'empty': '',
     'null': 'null',
@@ -227,18 +228,22 @@ describe('days without groups, and units', () => {
   const day = (rest: object) => JSON.stringify({ ResultsByTime: [{ TimePeriod: { Start: '2026-01-04', End: '2026-01-05' }, ...rest }, BASE.ResultsByTime[0]] });
 
   test.each([
-    ['no Groups and an empty Total', { Total: {} }],
-    ['no Groups and a zero Total', { Total: { [METRIC]: { Amount: '0.000', Unit: 'USD' } } }],
-    ['Groups null and no Total', { Groups: null }],
-  ])('%s: a day without spend', (_name, rest) => {
+    ['no Groups and an empty Total', { Total: {} }, 0],
+    ['no Groups and a zero Total', { Total: { [METRIC]: { Amount: '0.000', Unit: 'USD' } } }, 0],
+    ['Groups null and no Total', { Groups: null }, 0],
+    ['no groups and a Total of 0E-10', { Groups: [], Total: { [METRIC]: { Amount: '0E-10', Unit: 'USD' } } }, 0],
+    ['no groups and an empty Total, as grouped answers are', { Groups: [], Total: {} }, 1],
+  ])('%s: a day without spend', (_name, rest, scannedPages) => {
     const outcome = expectSame([utf8(day(rest))]);
     expect(outcome).toMatchObject({ rows: expect.arrayContaining(['2026-01-01|fraud|Amazon EC2|1.5|false']) });
-    expect(outcome.scannedPages).toBe(0);
+    expect(outcome.scannedPages).toBe(scannedPages);
   });
 
   test.each([
-    ['no Groups', { Total: { [METRIC]: { Amount: '12.5', Unit: 'USD' } } }, /2026-01-04: Groups is null but the day's Total NetAmortizedCost is "12.5": that spend would be in no row/],
-    ['Groups null', { Groups: null, Total: { [METRIC]: { Amount: '-3', Unit: 'USD' } } }, /Groups is null but the day's Total NetAmortizedCost is "-3"/],
+    ['no Groups', { Total: { [METRIC]: { Amount: '12.5', Unit: 'USD' } } }, /2026-01-04 has no Groups but a Total NetAmortizedCost of "12.5": that spend would be in no row/],
+    ['Groups null', { Groups: null, Total: { [METRIC]: { Amount: '-3', Unit: 'USD' } } }, /2026-01-04 has Groups null but a Total NetAmortizedCost of "-3"/],
+    ['an empty Groups list', { Groups: [], Total: { [METRIC]: { Amount: '0.01', Unit: 'USD' } } }, /2026-01-04 has no groups but a Total NetAmortizedCost of "0.01"/],
+    ['a Total that is no number', { Groups: [], Total: { [METRIC]: { Amount: 'n/a', Unit: 'USD' } } }, /has no groups but a Total NetAmortizedCost of "n\/a"/],
   ])('%s with spend in the Total is an error, not a day dropped', (_name, rest, message) => {
     expect(expectSame([utf8(day(rest))])).toMatchObject({ error: expect.stringMatching(message) });
   });
@@ -293,8 +298,9 @@ describe('seeded mutations', () => {
   // Characters that change JSON's structure or a value's type or text, and bytes outside ASCII.
   const alphabet = Buffer.from('{}[],:"\\ \t\n0123456789.-+eEtrufalsn$aX\u00e9', 'utf8');
 
+  /** A 32-bit linear congruential generator, exact in integer arithmetic (the period is 2^32). */
   function rng(s: number) {
-    return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   }
 
   test('every truncation', () => {
@@ -308,6 +314,7 @@ describe('seeded mutations', () => {
     const pick = (n: number) => Math.floor(rnd() * n);
     let scannedMutants = 0;
     let failedMutants = 0;
+    const distinct = new Set<string>();
     for (let k = 0; k < 3000; k++) {
       let bytes = Buffer.from(seed);
       for (let edits = 1 + pick(3); edits > 0; edits--) {
@@ -327,12 +334,15 @@ describe('seeded mutations', () => {
         }
       }
       const mutated = new Uint8Array(bytes);
+      distinct.add(bytes.toString('latin1'));
       const alone = expectSame([mutated]);
       expectSame([utf8(JSON.stringify(answer([{ day: '2026-01-03', groups: [{ tag: 'fraud', service: 'EC2', amount: '2', unit: 'USD' }] }]))), mutated]);
       if (alone.scannedPages === 1) scannedMutants++;
       if ('error' in alone) failedMutants++;
     }
-    // The comparison means something only if both kinds of mutant are common: read by the scanner, and broken.
+    // The comparison means something only if the mutants differ and both kinds are common: read by the
+    // scanner, and broken.
+    expect(distinct.size).toBeGreaterThan(2900);
     expect(scannedMutants).toBeGreaterThan(300);
     expect(failedMutants).toBeGreaterThan(300);
   });
