@@ -37,7 +37,7 @@ export const SPAN_FIELDS = 8;
 const OUTSIDE = Symbol('outside the scanned form');
 
 /** Strings are at most this long (1 MiB); a page with a longer one goes to `JSON.parse`. */
-const MAX_STRING_BYTES = 1 << 20;
+const MAX_STRING_BYTES = 1024 * 1024;
 
 /** Skipped values nest no deeper than this; deeper pages go to `JSON.parse`, which has no such limit. */
 const MAX_SKIP_DEPTH = 64;
