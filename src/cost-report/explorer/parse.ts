@@ -4,7 +4,7 @@ import { isDay } from '../dates';
 import { CostReportError } from '../errors';
 import { UNTAGGED, teamLabel } from '../model';
 import { CostRows, parseUnitsFast } from '../rows';
-import { SPAN_FIELDS, decodeRange, rangeEquals, type ScannedPage } from './scan';
+import { SPAN_FIELDS, decodeRange, rangeEquals, sameBytes, type ScannedPage } from './scan';
 
 /** The parts of a `GetCostAndUsage` answer the parser reads (an SDK output, or the same JSON replayed). */
 export type CostAndUsagePage = Pick<GetCostAndUsageCommandOutput, 'ResultsByTime' | 'GroupDefinitions' | 'NextPageToken'>;
@@ -142,7 +142,7 @@ export class CostRowCollector {
           throw this.malformed(`${where}, ${day}: a group has keys ${JSON.stringify(keys)}; expected [${this.prefix}<value>, <service>]`);
         }
         const tag = keys[tagIndex];
-        const teamId = tag === this.lastTag && this.lastTeamId >= 0 ? this.lastTeamId : this.teamIdOf(tag, where, day);
+        const teamId = this.teamIdOf(tag, where, day);
         const service = keys[serviceIndex];
         if (typeof service !== 'string') {
           throw this.malformed(`${where}, ${day}: service key ${JSON.stringify(service)} is not a string`);
@@ -204,11 +204,10 @@ export class CostRowCollector {
         const ts = spans[at + tagAt];
         const te = spans[at + tagAt + 1];
         let teamId: number;
-        if (lastStart >= 0 && this.lastTeamId >= 0 && rangesEqual(bytes, ts, te, lastStart, lastEnd)) {
+        if (lastStart >= 0 && this.lastTeamId >= 0 && sameBytes(bytes, ts, te, bytes, lastStart, lastEnd)) {
           teamId = this.lastTeamId;
         } else {
-          const tag = decodeRange(bytes, ts, te);
-          teamId = tag === this.lastTag && this.lastTeamId >= 0 ? this.lastTeamId : this.teamIdOf(tag, where, day);
+          teamId = this.teamIdOf(decodeRange(bytes, ts, te), where, day);
         }
         lastStart = ts;
         lastEnd = te;
@@ -260,8 +259,11 @@ export class CostRowCollector {
     }
   }
 
-  /** The team of a group key other than the last row's (`team$fraud`), added when new. */
+  /** The team of a group key (`team$fraud`), added when new; usually the last row's, which is checked first. */
   private teamIdOf(tag: unknown, where: string, day: string): number {
+    if (tag === this.lastTag && this.lastTeamId >= 0) {
+      return this.lastTeamId;
+    }
     let teamId = typeof tag === 'string' ? this.tagIds.get(tag) : undefined;
     if (teamId === undefined) {
       if (typeof tag !== 'string' || !tag.startsWith(this.prefix)) {
@@ -429,15 +431,6 @@ function bytesOf(text: unknown): Uint8Array | undefined {
   if (typeof text !== 'string') return undefined;
   const bytes = encoder.encode(text);
   return decodeRange(bytes, 0, bytes.length) === text ? bytes : undefined;
-}
-
-/** Whether two ranges of the same bytes are equal. */
-function rangesEqual(bytes: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {
-  if (e1 - s1 !== e2 - s2) return false;
-  for (let k = 0; k < e1 - s1; k++) {
-    if (bytes[s1 + k] !== bytes[s2 + k]) return false;
-  }
-  return true;
 }
 
 function malformed(detail: string, fix?: string): CostReportError {

@@ -91,14 +91,19 @@ export function decodeRange(bytes: Uint8Array, start: number, end: number): stri
   return decoder.decode(bytes.subarray(start, end));
 }
 
-/** Whether `bytes[s, e)` equals `other`. */
-export function rangeEquals(bytes: Uint8Array, s: number, e: number, other: Uint8Array): boolean {
-  const len = other.length;
-  if (e - s !== len) return false;
+/** Whether `a[aStart, aEnd)` and `b[bStart, bEnd)` hold the same bytes. */
+export function sameBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): boolean {
+  const len = aEnd - aStart;
+  if (bEnd - bStart !== len) return false;
   for (let k = 0; k < len; k++) {
-    if (bytes[s + k] !== other[k]) return false;
+    if (a[aStart + k] !== b[bStart + k]) return false;
   }
   return true;
+}
+
+/** Whether `bytes[s, e)` equals `other`. */
+export function rangeEquals(bytes: Uint8Array, s: number, e: number, other: Uint8Array): boolean {
+  return sameBytes(bytes, s, e, other, 0, other.length);
 }
 
 /**
